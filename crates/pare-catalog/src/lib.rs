@@ -1,0 +1,1 @@
+//! The bundled AWS IAM action catalog: services, actions, resource types, condition keys.

@@ -1,0 +1,2 @@
+//! `pare`: the command-line shell over Pare's engine.
+fn main() {}

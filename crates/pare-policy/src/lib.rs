@@ -1,0 +1,1 @@
+//! The IAM policy language and AWS's policy evaluation logic, pure and explainable.
