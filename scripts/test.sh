@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The project's test command: sets the machine up, then runs every check the
+# workspace has (UI checks and build, rustfmt, clippy, cargo test). Every step
+# runs even when an earlier one failed; the script exits non-zero if any did.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Keep build output outside the clone so CI's fresh clones reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pare-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+START=$SECONDS
+FAILED=()
+
+step() {
+    local name="$1"
+    shift
+    local t0=$SECONDS
+    printf '\n==> %s\n' "$name"
+    if "$@"; then
+        printf '<== %s: ok (%ss)\n' "$name" "$((SECONDS - t0))"
+    else
+        printf '<== %s: FAILED (%ss)\n' "$name" "$((SECONDS - t0))"
+        FAILED+=("$name")
+    fi
+}
+
+if ! step "setup" bash "$ROOT/scripts/setup.sh"; then :; fi
+if [ "${#FAILED[@]}" -gt 0 ]; then
+    echo "setup failed; not running the checks" >&2
+    exit 1
+fi
+echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+
+# The UI comes first: the desktop crate embeds ui/dist at compile time.
+step "ui: @tauri-apps imports only in src/ipc/" npm --prefix ui run --silent check:imports
+step "ui: typecheck" npm --prefix ui run --silent typecheck
+step "ui: unit tests" npm --prefix ui test --silent
+step "ui: build (ui/dist)" npm --prefix ui run --silent build
+
+step "cargo fmt --check" cargo fmt --all -- --check
+step "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test" cargo test --workspace
+
+printf '\ntest.sh finished in %ss\n' "$((SECONDS - START))"
+if [ "${#FAILED[@]}" -gt 0 ]; then
+    printf 'failed steps:\n'
+    printf '  - %s\n' "${FAILED[@]}"
+    exit 1
+fi
+echo "all steps passed"
