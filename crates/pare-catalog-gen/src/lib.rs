@@ -1,6 +1,8 @@
 //! Builds `pare-catalog`'s bundled artifact from the cloud-copilot npm data
 //! or from AWS's service-reference JSON. An edge tool: it reads files.
 
+#![warn(missing_docs)]
+
 pub mod cloud_copilot;
 pub mod global_keys;
 pub mod service_reference;

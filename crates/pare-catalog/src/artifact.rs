@@ -483,3 +483,181 @@ fn build(wire: Wire<'_>) -> Result<Catalog, CatalogError> {
         global_keys,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(name: &str, level: AccessLevel) -> SourceAction {
+        SourceAction {
+            name: name.to_owned(),
+            description: format!("Grants permission to {name}"),
+            access_level: level,
+            resource_types: vec![SourceActionResource {
+                name: "thing".to_owned(),
+                required: true,
+                condition_keys: vec!["demo:Colour".to_owned()],
+            }],
+            condition_keys: vec!["aws:RequestTag/${TagKey}".to_owned()],
+            dependent_actions: vec!["iam:PassRole".to_owned()],
+        }
+    }
+
+    fn sample() -> SourceCatalog {
+        SourceCatalog {
+            source: "unit test".to_owned(),
+            global_condition_keys: vec![SourceConditionKey {
+                name: "aws:SourceIp".to_owned(),
+                value_type: "IPAddress".to_owned(),
+            }],
+            services: vec![
+                SourceService {
+                    prefix: "zeta".to_owned(),
+                    name: "Zeta".to_owned(),
+                    rcp_supported: false,
+                    resource_types: vec![],
+                    condition_keys: vec![],
+                    actions: vec![action("Run", AccessLevel::Write)],
+                },
+                SourceService {
+                    prefix: "demo".to_owned(),
+                    name: "Demo Service \"quoted\" ☃".to_owned(),
+                    rcp_supported: true,
+                    resource_types: vec![SourceResourceType {
+                        name: "thing".to_owned(),
+                        arn_templates: vec!["arn:${Partition}:demo:::thing/${Id}".to_owned()],
+                        condition_keys: vec![],
+                    }],
+                    condition_keys: vec![SourceConditionKey {
+                        name: "demo:Colour".to_owned(),
+                        value_type: "String".to_owned(),
+                    }],
+                    actions: vec![
+                        action("tagThing", AccessLevel::Tagging),
+                        action("ListThings", AccessLevel::List),
+                        action("DeleteThing", AccessLevel::Write),
+                    ],
+                },
+            ],
+        }
+    }
+
+    fn gzip(json: &str) -> Vec<u8> {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(json.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let bytes = encode(&sample()).unwrap();
+        let c = Catalog::from_artifact(&bytes).unwrap();
+        assert_eq!(c.source(), "unit test");
+        let names: Vec<String> = c.actions().map(Action::full_name).collect();
+        assert_eq!(
+            names,
+            [
+                "demo:DeleteThing",
+                "demo:ListThings",
+                "demo:tagThing",
+                "zeta:Run"
+            ]
+        );
+        let demo = c.service("DEMO").unwrap();
+        assert_eq!(demo.name(), "Demo Service \"quoted\" ☃");
+        assert!(demo.rcp_supported());
+        assert_eq!(demo.action_count(), 3);
+        let tag = c.action_info(c.action("demo:TagThing").unwrap()).unwrap();
+        assert_eq!(tag.access_level(), AccessLevel::Tagging);
+        assert_eq!(tag.description(), "Grants permission to tagThing");
+        let rt = tag.resource_types().first().unwrap();
+        assert!(rt.required());
+        assert_eq!(
+            rt.arn_template(),
+            Some("arn:${Partition}:demo:::thing/${Id}")
+        );
+        assert_eq!(rt.condition_keys().collect::<Vec<_>>(), ["demo:Colour"]);
+        assert_eq!(
+            tag.dependent_actions().collect::<Vec<_>>(),
+            ["iam:PassRole"]
+        );
+        // "Run" acts on a resource type its service does not define.
+        let run = c.action_info(c.action("zeta:run").unwrap()).unwrap();
+        assert_eq!(run.resource_types().first().unwrap().arn_template(), None);
+        assert_eq!(c.condition_key_type("demo:colour"), Some("String"));
+        assert_eq!(c.condition_key_type("aws:sourceip"), Some("IPAddress"));
+        // Encoding is independent of input order.
+        let mut reordered = sample();
+        reordered.services.reverse();
+        for s in &mut reordered.services {
+            s.actions.reverse();
+        }
+        assert_eq!(encode(&reordered).unwrap(), bytes);
+    }
+
+    #[test]
+    fn rejects_duplicates_and_bad_names() {
+        let mut dup = sample();
+        if let Some(s) = dup.services.first_mut() {
+            s.actions.push(action("RUN", AccessLevel::Read));
+        }
+        assert!(matches!(encode(&dup), Err(CatalogError::Invalid(m)) if m.contains("zeta:")));
+
+        let mut dup = sample();
+        let mut extra = dup.services.first().cloned().unwrap();
+        extra.prefix = "ZETA".to_owned();
+        dup.services.push(extra);
+        assert!(matches!(encode(&dup), Err(CatalogError::Invalid(_))));
+
+        let mut bad = sample();
+        bad.services.first_mut().unwrap().prefix = "a:b".to_owned();
+        assert!(matches!(encode(&bad), Err(CatalogError::Invalid(_))));
+    }
+
+    #[test]
+    fn decode_errors() {
+        assert!(matches!(
+            Catalog::from_artifact(b"nope"),
+            Err(CatalogError::Decompress(_))
+        ));
+        assert!(matches!(
+            Catalog::from_artifact(&gzip("[1,2")),
+            Err(CatalogError::Parse(_))
+        ));
+        let err = Catalog::from_artifact(&gzip(
+            r#"{"format":99,"source":"x","strings":[],"globalKeys":[],"services":[]}"#,
+        ))
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            CatalogError::UnsupportedFormat {
+                found: 99,
+                expected: 1
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "unsupported catalog format version 99 (this build reads version 1)"
+        );
+        let dangling = r#"{"format":1,"source":"x","strings":["s3"],"globalKeys":[],"services":[[0,7,false,[],[],[]]]}"#;
+        assert!(matches!(
+            Catalog::from_artifact(&gzip(dangling)),
+            Err(CatalogError::Invalid(m)) if m.contains("string index 7")
+        ));
+        let level = r#"{"format":1,"source":"x","strings":["s3","Get"],"globalKeys":[],"services":[[0,0,false,[],[],[[1,1,9,[],[],[]]]]]}"#;
+        assert!(matches!(
+            Catalog::from_artifact(&gzip(level)),
+            Err(CatalogError::Invalid(m)) if m.contains("access level")
+        ));
+        let dup = r#"{"format":1,"source":"x","strings":["s3","S3"],"globalKeys":[],"services":[[0,0,false,[],[],[]],[1,1,false,[],[],[]]]}"#;
+        assert!(matches!(
+            Catalog::from_artifact(&gzip(dup)),
+            Err(CatalogError::Invalid(m)) if m.contains("duplicate service")
+        ));
+        let empty = r#"{"format":1,"source":"x","strings":[],"globalKeys":[],"services":[]}"#;
+        let c = Catalog::from_artifact(&gzip(empty)).unwrap();
+        assert_eq!(c.action_count(), 0);
+        assert!(c.expand("*").is_empty());
+        assert!(crate::ActionSet::full(&c).is_empty());
+    }
+}
