@@ -334,6 +334,15 @@ fn first_duplicate<T>(items: &[T], key: impl Fn(&T) -> &str) -> Option<&T> {
     })
 }
 
+/// Whether the keys strictly increase (sorted, no duplicates): then neither
+/// sorting nor the duplicate check can change anything.
+fn strictly_sorted<T>(items: &[T], key: impl Fn(&T) -> &str) -> bool {
+    items.windows(2).all(|w| match w {
+        [a, b] => cmp_ci(key(a), key(b)).is_lt(),
+        _ => true,
+    })
+}
+
 /// Decodes artifact bytes into a catalog.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Catalog, CatalogError> {
     let mut json = Vec::with_capacity(bytes.len().saturating_mul(6));
@@ -454,12 +463,14 @@ fn build(wire: Wire<'_>) -> Result<Catalog, CatalogError> {
             });
         }
         let mine = actions.get_mut(first..).unwrap_or_default();
-        mine.sort_by(|a, b| cmp_ci(&a.name, &b.name));
-        if let Some(dup) = first_duplicate(mine, |a| &a.name) {
-            return Err(CatalogError::Invalid(format!(
-                "duplicate action {}:{}",
-                service.prefix, dup.name
-            )));
+        if !strictly_sorted(mine, |a| &a.name) {
+            mine.sort_by(|a, b| cmp_ci(&a.name, &b.name));
+            if let Some(dup) = first_duplicate(mine, |a| &a.name) {
+                return Err(CatalogError::Invalid(format!(
+                    "duplicate action {}:{}",
+                    service.prefix, dup.name
+                )));
+            }
         }
         let to_u32 = |n: usize| {
             u32::try_from(n).map_err(|_| CatalogError::Invalid("too many actions".to_owned()))

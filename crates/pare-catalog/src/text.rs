@@ -2,18 +2,34 @@
 
 use std::cmp::Ordering;
 
-/// Compares two strings by their lowercase forms (ASCII fast path, full
-/// Unicode lowercase otherwise). This is the order the catalog is sorted in.
+/// Compares two strings by their lowercase forms (full Unicode lowercase,
+/// with a byte-level fast path while the strings are ASCII). This is the
+/// order the catalog is sorted in.
 pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        a.bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-    } else {
-        a.chars()
-            .flat_map(char::to_lowercase)
-            .cmp(b.chars().flat_map(char::to_lowercase))
+    for (&x, &y) in a.as_bytes().iter().zip(b.as_bytes()) {
+        if x == y {
+            // Identical bytes lowercase identically, even inside a
+            // multi-byte character.
+            continue;
+        }
+        if !x.is_ascii() || !y.is_ascii() {
+            return cmp_ci_unicode(a, b);
+        }
+        let (lx, ly) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if lx != ly {
+            return lx.cmp(&ly);
+        }
     }
+    // One is a prefix of the other, ignoring ASCII case; no character
+    // lowercases to nothing, so the shorter sorts first.
+    a.len().cmp(&b.len())
+}
+
+/// [`cmp_ci`] on characters.
+fn cmp_ci_unicode(a: &str, b: &str) -> Ordering {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Whether two strings are equal ignoring case (see [`cmp_ci`]).
@@ -31,5 +47,15 @@ mod tests {
         assert_eq!(cmp_ci("acm", "ACM-pca"), Ordering::Less);
         assert_eq!(cmp_ci("Zeta", "alpha"), Ordering::Greater);
         assert!(eq_ci("Été", "éTÉ"));
+        assert_eq!(cmp_ci("éa", "Éb"), Ordering::Less);
+        assert_eq!(cmp_ci("x", "xÉ"), Ordering::Less);
+        assert_eq!(cmp_ci("K1", "\u{212A}1"), Ordering::Equal);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_with_unicode(a in "[aAbB\u{e9}\u{c9}\u{212a}kK]{0,6}", b in "[aAbB\u{e9}\u{c9}\u{212a}kK]{0,6}") {
+            proptest::prop_assert_eq!(cmp_ci(&a, &b), cmp_ci_unicode(&a, &b));
+        }
     }
 }
