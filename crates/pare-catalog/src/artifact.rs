@@ -6,17 +6,19 @@
 //! [`encode`]; [`crate::Catalog::from_artifact`] reads the result. Keeping
 //! both directions here keeps the format defined in one place.
 //!
-//! Layout of the JSON (all `u32` are indices into `strings`):
+//! Layout of the JSON. Every number in `globalKeys` and `services` is a
+//! string index into `strings`, a count, or a flag/code; each service is one
+//! flat array of numbers so that loading allocates little:
 //!
 //! ```text
 //! { "format": 1, "source": "...", "strings": ["...", ...],
-//!   "globalKeys": [[key, type], ...],
-//!   "services": [[prefix, name, rcpSupported,
-//!                 [[resourceType, [arn, ...], [conditionKey, ...]], ...],
-//!                 [[conditionKey, type], ...],
-//!                 [[action, description, accessLevelCode,
-//!                   [[resourceType, required, [conditionKey, ...]], ...],
-//!                   [conditionKey, ...], [dependentAction, ...]], ...]], ...] }
+//!   "globalKeys": [key, type, key, type, ...],
+//!   "services": [[ prefix, name, rcpSupported(0|1),
+//!                  nResourceTypes, { name, nArns, arn..., nKeys, key... }...,
+//!                  nConditionKeys, { key, type }...,
+//!                  nActions, { name, description, accessLevelCode,
+//!                              nResources, { resourceType, required(0|1), nKeys, key... }...,
+//!                              nKeys, key..., nDependentActions, action... }... ], ...] }
 //! ```
 //!
 //! Access level codes: 0 List, 1 Read, 2 Write, 3 Permissions management,
@@ -124,36 +126,14 @@ struct Wire<'a> {
     #[serde(borrow)]
     strings: Vec<WireStr<'a>>,
     #[serde(rename = "globalKeys")]
-    global_keys: Vec<WireKey>,
-    services: Vec<WireService>,
+    global_keys: Vec<u32>,
+    services: Vec<Vec<u32>>,
 }
 
 /// A string borrowed from the JSON when it has no escapes.
 #[derive(Serialize, Deserialize)]
 #[serde(transparent)]
 struct WireStr<'a>(#[serde(borrow)] Cow<'a, str>);
-
-#[derive(Serialize, Deserialize)]
-struct WireService(
-    u32,
-    u32,
-    bool,
-    Vec<WireResourceType>,
-    Vec<WireKey>,
-    Vec<WireAction>,
-);
-
-#[derive(Serialize, Deserialize)]
-struct WireResourceType(u32, Vec<u32>, Vec<u32>);
-
-#[derive(Serialize, Deserialize)]
-struct WireKey(u32, u32);
-
-#[derive(Serialize, Deserialize)]
-struct WireAction(u32, u32, u8, Vec<WireActionResource>, Vec<u32>, Vec<u32>);
-
-#[derive(Serialize, Deserialize)]
-struct WireActionResource(u32, bool, Vec<u32>);
 
 /// Encodes a catalog into artifact bytes (gzip of compact JSON).
 ///
@@ -202,58 +182,52 @@ pub fn encode(catalog: &SourceCatalog) -> Result<Vec<u8>, CatalogError> {
         .map(|(i, s)| (*s, u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
     let ix = |s: &str| index.get(s).copied().unwrap_or(u32::MAX);
-    let ixs = |v: &[String]| v.iter().map(|s| ix(s)).collect::<Vec<u32>>();
-    let key = |k: &SourceConditionKey| WireKey(ix(&k.name), ix(&k.value_type));
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let list = |out: &mut Vec<u32>, v: &[String]| {
+        out.push(count(v.len()));
+        out.extend(v.iter().map(|s| ix(s)));
+    };
 
+    let mut global_keys = Vec::new();
+    for k in &cat.global_condition_keys {
+        global_keys.extend([ix(&k.name), ix(&k.value_type)]);
+    }
+    let mut services = Vec::with_capacity(cat.services.len());
+    for s in &cat.services {
+        let mut out = vec![ix(&s.prefix), ix(&s.name), u32::from(s.rcp_supported)];
+        out.push(count(s.resource_types.len()));
+        for rt in &s.resource_types {
+            out.push(ix(&rt.name));
+            list(&mut out, &rt.arn_templates);
+            list(&mut out, &rt.condition_keys);
+        }
+        out.push(count(s.condition_keys.len()));
+        for k in &s.condition_keys {
+            out.extend([ix(&k.name), ix(&k.value_type)]);
+        }
+        out.push(count(s.actions.len()));
+        for a in &s.actions {
+            out.extend([
+                ix(&a.name),
+                ix(&a.description),
+                u32::from(a.access_level.code()),
+            ]);
+            out.push(count(a.resource_types.len()));
+            for r in &a.resource_types {
+                out.extend([ix(&r.name), u32::from(r.required)]);
+                list(&mut out, &r.condition_keys);
+            }
+            list(&mut out, &a.condition_keys);
+            list(&mut out, &a.dependent_actions);
+        }
+        services.push(out);
+    }
     let wire = Wire {
         format: FORMAT_VERSION,
         source: WireStr(Cow::Borrowed(&cat.source)),
         strings,
-        global_keys: cat.global_condition_keys.iter().map(key).collect(),
-        services: cat
-            .services
-            .iter()
-            .map(|s| {
-                WireService(
-                    ix(&s.prefix),
-                    ix(&s.name),
-                    s.rcp_supported,
-                    s.resource_types
-                        .iter()
-                        .map(|rt| {
-                            WireResourceType(
-                                ix(&rt.name),
-                                ixs(&rt.arn_templates),
-                                ixs(&rt.condition_keys),
-                            )
-                        })
-                        .collect(),
-                    s.condition_keys.iter().map(key).collect(),
-                    s.actions
-                        .iter()
-                        .map(|a| {
-                            WireAction(
-                                ix(&a.name),
-                                ix(&a.description),
-                                a.access_level.code(),
-                                a.resource_types
-                                    .iter()
-                                    .map(|r| {
-                                        WireActionResource(
-                                            ix(&r.name),
-                                            r.required,
-                                            ixs(&r.condition_keys),
-                                        )
-                                    })
-                                    .collect(),
-                                ixs(&a.condition_keys),
-                                ixs(&a.dependent_actions),
-                            )
-                        })
-                        .collect(),
-                )
-            })
-            .collect(),
+        global_keys,
+        services,
     };
     let json = serde_json::to_vec(&wire).map_err(|e| CatalogError::Encode(Arc::new(e.into())))?;
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
@@ -371,97 +345,172 @@ impl Strings {
             ))
         })
     }
+}
 
-    fn list(&self, v: &[u32]) -> Result<Vec<Arc<str>>, CatalogError> {
-        v.iter().map(|&i| self.get(i)).collect()
+/// Reads one flat service record.
+struct Cursor<'a> {
+    data: &'a [u32],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(data: &'a [u32]) -> Cursor<'a> {
+        Cursor { data, pos: 0 }
+    }
+
+    fn next(&mut self) -> Result<u32, CatalogError> {
+        let v = self
+            .data
+            .get(self.pos)
+            .copied()
+            .ok_or_else(|| CatalogError::Invalid("service record ends too early".to_owned()))?;
+        self.pos += 1;
+        Ok(v)
+    }
+
+    /// A count, checked against what is left so a corrupt count cannot
+    /// trigger a huge allocation.
+    fn count(&mut self) -> Result<usize, CatalogError> {
+        let n = self.next()? as usize;
+        if n > self.data.len().saturating_sub(self.pos) {
+            return Err(CatalogError::Invalid(format!(
+                "count {n} exceeds the service record"
+            )));
+        }
+        Ok(n)
+    }
+
+    fn flag(&mut self) -> Result<bool, CatalogError> {
+        match self.next()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            v => Err(CatalogError::Invalid(format!("flag {v} is not 0 or 1"))),
+        }
+    }
+
+    fn string(&mut self, strings: &Strings) -> Result<Arc<str>, CatalogError> {
+        strings.get(self.next()?)
+    }
+
+    /// A counted list of strings.
+    fn strings(&mut self, strings: &Strings) -> Result<Vec<Arc<str>>, CatalogError> {
+        let n = self.count()?;
+        (0..n).map(|_| self.string(strings)).collect()
+    }
+
+    fn key(&mut self, strings: &Strings) -> Result<ConditionKey, CatalogError> {
+        Ok(ConditionKey {
+            name: self.string(strings)?,
+            value_type: self.string(strings)?,
+        })
+    }
+
+    fn finished(&self) -> Result<(), CatalogError> {
+        if self.pos == self.data.len() {
+            Ok(())
+        } else {
+            Err(CatalogError::Invalid(
+                "trailing numbers after a service record".to_owned(),
+            ))
+        }
     }
 }
 
 /// Builds the runtime catalog from the parsed wire form.
 fn build(wire: Wire<'_>) -> Result<Catalog, CatalogError> {
     let strings = Strings(wire.strings.iter().map(|s| Arc::from(&*s.0)).collect());
-    let key = |k: &WireKey| -> Result<ConditionKey, CatalogError> {
-        Ok(ConditionKey {
-            name: strings.get(k.0)?,
-            value_type: strings.get(k.1)?,
-        })
-    };
 
-    // Resolve services first; ids are assigned after sorting.
-    let mut services: Vec<(Service, Vec<WireAction>)> = Vec::with_capacity(wire.services.len());
-    for WireService(prefix, name, rcp, rts, keys, actions) in wire.services {
-        let resource_types = rts
-            .iter()
-            .map(|rt| {
-                Ok(ResourceType {
-                    name: strings.get(rt.0)?,
-                    arn_templates: Arc::from(strings.list(&rt.1)?),
-                    condition_keys: strings.list(&rt.2)?,
-                })
-            })
-            .collect::<Result<Vec<_>, CatalogError>>()?;
-        let condition_keys = keys.iter().map(key).collect::<Result<Vec<_>, _>>()?;
+    // Read each service's header; its actions are read after sorting, when
+    // their ids are known.
+    let mut services: Vec<(Service, Cursor<'_>)> = Vec::with_capacity(wire.services.len());
+    for record in &wire.services {
+        let mut c = Cursor::new(record);
+        let prefix = c.string(&strings)?;
+        let name = c.string(&strings)?;
+        let rcp_supported = c.flag()?;
+        let n = c.count()?;
+        let mut resource_types = Vec::with_capacity(n);
+        for _ in 0..n {
+            resource_types.push(ResourceType {
+                name: c.string(&strings)?,
+                arn_templates: Arc::from(c.strings(&strings)?),
+                condition_keys: c.strings(&strings)?,
+            });
+        }
+        let n = c.count()?;
+        let condition_keys = (0..n)
+            .map(|_| c.key(&strings))
+            .collect::<Result<Vec<_>, _>>()?;
         services.push((
             Service {
-                prefix: strings.get(prefix)?,
-                name: strings.get(name)?,
-                rcp_supported: rcp,
+                prefix,
+                name,
+                rcp_supported,
                 actions: 0..0,
                 resource_types,
                 condition_keys,
             },
-            actions,
+            c,
         ));
     }
-    services.sort_by(|a, b| cmp_ci(&a.0.prefix, &b.0.prefix));
-    if let Some(dup) = first_duplicate(&services, |s| &s.0.prefix) {
-        return Err(CatalogError::Invalid(format!(
-            "duplicate service prefix {:?}",
-            dup.0.prefix
-        )));
+    if !strictly_sorted(&services, |s| &s.0.prefix) {
+        services.sort_by(|a, b| cmp_ci(&a.0.prefix, &b.0.prefix));
+        if let Some(dup) = first_duplicate(&services, |s| &s.0.prefix) {
+            return Err(CatalogError::Invalid(format!(
+                "duplicate service prefix {:?}",
+                dup.0.prefix
+            )));
+        }
     }
 
-    let total: usize = services.iter().map(|(_, a)| a.len()).sum();
-    let mut actions: Vec<Action> = Vec::with_capacity(total);
+    let mut actions: Vec<Action> = Vec::new();
     let mut out_services = Vec::with_capacity(services.len());
-    for (mut service, wire_actions) in services {
-        let no_arns: Arc<[Arc<str>]> = Arc::from(Vec::new());
+    let no_arns: Arc<[Arc<str>]> = Arc::from(Vec::new());
+    for (mut service, mut c) in services {
         let arns: HashMap<&str, &Arc<[Arc<str>]>> = service
             .resource_types
             .iter()
             .map(|rt| (&*rt.name, &rt.arn_templates))
             .collect();
         let first = actions.len();
-        for WireAction(name, desc, level, rts, keys, deps) in wire_actions {
-            let access_level = AccessLevel::from_code(level).ok_or_else(|| {
-                CatalogError::Invalid(format!("unknown access level code {level}"))
-            })?;
-            let resource_types = rts
-                .iter()
-                .map(|r| {
-                    let name = strings.get(r.0)?;
-                    let arn_templates = arns
-                        .get(&*name)
-                        .map_or_else(|| Arc::clone(&no_arns), |v| Arc::clone(v));
-                    Ok(ActionResourceType {
-                        name,
-                        required: r.1,
-                        arn_templates,
-                        condition_keys: strings.list(&r.2)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, CatalogError>>()?;
+        let n = c.count()?;
+        actions.reserve(n);
+        for _ in 0..n {
+            let name = c.string(&strings)?;
+            let description = c.string(&strings)?;
+            let level = c.next()?;
+            let access_level = u8::try_from(level)
+                .ok()
+                .and_then(AccessLevel::from_code)
+                .ok_or_else(|| {
+                    CatalogError::Invalid(format!("unknown access level code {level}"))
+                })?;
+            let n_res = c.count()?;
+            let mut resource_types = Vec::with_capacity(n_res);
+            for _ in 0..n_res {
+                let name = c.string(&strings)?;
+                let arn_templates = arns
+                    .get(&*name)
+                    .map_or_else(|| Arc::clone(&no_arns), |v| Arc::clone(v));
+                resource_types.push(ActionResourceType {
+                    name,
+                    required: c.flag()?,
+                    arn_templates,
+                    condition_keys: c.strings(&strings)?,
+                });
+            }
             actions.push(Action {
                 id: ActionId(0),
                 service_prefix: Arc::clone(&service.prefix),
-                name: strings.get(name)?,
-                description: strings.get(desc)?,
+                name,
+                description,
                 access_level,
                 resource_types,
-                condition_keys: strings.list(&keys)?,
-                dependent_actions: strings.list(&deps)?,
+                condition_keys: c.strings(&strings)?,
+                dependent_actions: c.strings(&strings)?,
             });
         }
+        c.finished()?;
         let mine = actions.get_mut(first..).unwrap_or_default();
         if !strictly_sorted(mine, |a| &a.name) {
             mine.sort_by(|a, b| cmp_ci(&a.name, &b.name));
@@ -482,11 +531,11 @@ fn build(wire: Wire<'_>) -> Result<Catalog, CatalogError> {
         a.id = ActionId(u32::try_from(i).unwrap_or(u32::MAX));
     }
 
-    let global_keys = wire
-        .global_keys
-        .iter()
-        .map(key)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut c = Cursor::new(&wire.global_keys);
+    let mut global_keys = Vec::with_capacity(wire.global_keys.len() / 2);
+    while c.pos < wire.global_keys.len() {
+        global_keys.push(c.key(&strings)?);
+    }
     Ok(Catalog::assemble(
         wire.source.0.into_owned(),
         out_services,
@@ -650,21 +699,33 @@ mod tests {
             err.to_string(),
             "unsupported catalog format version 99 (this build reads version 1)"
         );
-        let dangling = r#"{"format":1,"source":"x","strings":["s3"],"globalKeys":[],"services":[[0,7,false,[],[],[]]]}"#;
+        let dangling = r#"{"format":1,"source":"x","strings":["s3"],"globalKeys":[],"services":[[0,7,0,0,0,0]]}"#;
         assert!(matches!(
             Catalog::from_artifact(&gzip(dangling)),
             Err(CatalogError::Invalid(m)) if m.contains("string index 7")
         ));
-        let level = r#"{"format":1,"source":"x","strings":["s3","Get"],"globalKeys":[],"services":[[0,0,false,[],[],[[1,1,9,[],[],[]]]]]}"#;
+        let level = r#"{"format":1,"source":"x","strings":["s3","Get"],"globalKeys":[],"services":[[0,0,0,0,0,1,1,1,9,0,0,0]]}"#;
         assert!(matches!(
             Catalog::from_artifact(&gzip(level)),
             Err(CatalogError::Invalid(m)) if m.contains("access level")
         ));
-        let dup = r#"{"format":1,"source":"x","strings":["s3","S3"],"globalKeys":[],"services":[[0,0,false,[],[],[]],[1,1,false,[],[],[]]]}"#;
+        let dup = r#"{"format":1,"source":"x","strings":["s3","S3"],"globalKeys":[],"services":[[0,0,0,0,0,0],[1,1,0,0,0,0]]}"#;
         assert!(matches!(
             Catalog::from_artifact(&gzip(dup)),
             Err(CatalogError::Invalid(m)) if m.contains("duplicate service")
         ));
+        for (record, what) in [
+            ("[0,0,0,0,0]", "ends too early"),
+            ("[0,0,0,0,0,0,5]", "trailing"),
+            ("[0,0,2,0,0,0]", "flag"),
+            ("[0,0,0,4000000000]", "exceeds"),
+        ] {
+            let json = format!(
+                r#"{{"format":1,"source":"x","strings":["s3"],"globalKeys":[],"services":[{record}]}}"#
+            );
+            let err = Catalog::from_artifact(&gzip(&json)).unwrap_err();
+            assert!(err.to_string().contains(what), "{record}: {err}");
+        }
         let empty = r#"{"format":1,"source":"x","strings":[],"globalKeys":[],"services":[]}"#;
         let c = Catalog::from_artifact(&gzip(empty)).unwrap();
         assert_eq!(c.action_count(), 0);
