@@ -22,9 +22,9 @@ fn median(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
 
 fn report(name: &str, runs: usize, (med, min): (Duration, Duration)) {
     println!(
-        "{name:<40} median of {runs:>4} runs: {:>9.3} ms (min {:>9.3} ms)",
-        med.as_secs_f64() * 1e3,
-        min.as_secs_f64() * 1e3
+        "{name:<40} median of {runs:>4} runs: {:>10.1} µs (min {:>10.1} µs)",
+        med.as_secs_f64() * 1e6,
+        min.as_secs_f64() * 1e6
     );
 }
 
