@@ -218,6 +218,7 @@ fn evaluate_statement(
     doc: &PolicyDocument,
     req: &Request,
     caller: &Caller,
+    has_boundary: bool,
 ) -> StatementOutcome {
     let mut out = StatementOutcome {
         matched: false,
@@ -240,7 +241,11 @@ fn evaluate_statement(
     let principal_match = match &st.principal {
         None => Some(PrincipalMatch::Direct),
         Some(clause) if clause.negated => {
-            if caller.excluded_by_not_principal(&clause.principals, st.effect == Effect::Deny) {
+            // AWS: a `Deny` with `NotPrincipal` always denies a principal that has a permissions boundary,
+            // even one the element lists (reference_policies_elements_notprincipal.html).
+            let spared = !(has_boundary && st.effect == Effect::Deny)
+                && caller.excluded_by_not_principal(&clause.principals, st.effect == Effect::Deny);
+            if spared {
                 None
             } else {
                 Some(PrincipalMatch::Direct)
@@ -332,6 +337,8 @@ struct TypeVerdict {
 struct Evaluator<'a> {
     req: &'a Request,
     caller: &'a Caller,
+    /// Whether the caller has a permissions boundary (changes how `NotPrincipal` treats it).
+    has_boundary: bool,
     matched: Vec<StatementRef>,
     depends_on: Vec<ConditionDependency>,
 }
@@ -346,7 +353,7 @@ impl Evaluator<'_> {
     ) -> TypeVerdict {
         let mut verdict = TypeVerdict::default();
         for st in &doc.statements {
-            let outcome = evaluate_statement(st, doc, self.req, self.caller);
+            let outcome = evaluate_statement(st, doc, self.req, self.caller, self.has_boundary);
             let sref = StatementRef {
                 policy_type,
                 policy_index,
@@ -452,6 +459,7 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
     let mut ev = Evaluator {
         req: &req,
         caller: &caller,
+        has_boundary: false,
         matched: Vec::new(),
         depends_on: Vec::new(),
     };
@@ -498,6 +506,14 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
         );
     }
 
+    let boundary_applies = has_identity && !is_root && !policies.permission_boundaries.is_empty();
+    ev.has_boundary = boundary_applies;
+    // A federated user session (GetFederationToken) has only what its session policy allows: without one it
+    // has no permissions of its own.
+    let federated_session = matches!(caller, Caller::FederatedUser { .. });
+    let session_applies =
+        has_identity && !is_root && (policies.session_policy.is_some() || federated_session);
+
     // Evaluate every applicable policy once; the verdicts are combined below.
     let identity = if has_identity && !is_root {
         ev.run_all(&policies.identity_policies, PolicyType::Identity, None)
@@ -508,7 +524,6 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
         Some(doc) => ev.run_document(doc, PolicyType::Resource, 0, None),
         None => TypeVerdict::default(),
     };
-    let boundary_applies = has_identity && !is_root && !policies.permission_boundaries.is_empty();
     let boundary = if boundary_applies {
         ev.run_all(
             &policies.permission_boundaries,
@@ -518,7 +533,6 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
     } else {
         TypeVerdict::default()
     };
-    let session_applies = has_identity && !is_root && policies.session_policy.is_some();
     let session = match (&policies.session_policy, session_applies) {
         (Some(doc), true) => ev.run_document(doc, PolicyType::Session, 0, None),
         _ => TypeVerdict::default(),

@@ -2,6 +2,7 @@
 //!
 //! No IO, no async, no SQL: documents come in as text or JSON values, decisions go out as data.
 
+pub mod actions;
 pub mod arn;
 pub mod condition;
 pub mod context;

@@ -287,18 +287,27 @@ impl Caller {
     /// the role and the session in turn, so a `Deny` spares the caller only when every identity in its chain
     /// is listed; an `Allow` (never recommended) leaves the caller out as soon as any of them is listed.
     pub fn excluded_by_not_principal(&self, set: &PrincipalSet, deny: bool) -> bool {
+        let PrincipalSet::Named(entries) = set else {
+            return true;
+        };
+        let partition = self.partition().to_owned();
         let listed = |id: &str| -> bool {
-            let single = Caller::parse(id);
-            match set {
-                PrincipalSet::Any => true,
-                PrincipalSet::Named(_) => single
-                    .match_set(set)
-                    .is_some_and(|m| m == PrincipalMatch::Direct),
-            }
+            entries.iter().any(|(kind, values)| {
+                values.iter().any(|v| match kind {
+                    PrincipalKind::Aws => {
+                        v == id
+                            || (v.len() == 12
+                                && v.bytes().all(|b| b.is_ascii_digit())
+                                && format!("arn:{partition}:iam::{v}:root") == id)
+                    }
+                    PrincipalKind::Service | PrincipalKind::Federated => v.eq_ignore_ascii_case(id),
+                    PrincipalKind::CanonicalUser => false,
+                })
+            })
         };
         let chain = self.identity_chain();
         if chain.is_empty() {
-            return matches!(set, PrincipalSet::Any);
+            return false;
         }
         if deny {
             chain.iter().all(|id| listed(id))
