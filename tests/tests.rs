@@ -10,3 +10,4 @@
 mod cli;
 mod golden;
 mod managed_policies;
+mod tidy;
