@@ -81,8 +81,11 @@ pub fn run() -> Result<ExitCode> {
         for s in &result.matched_statements {
             writeln!(
                 out,
-                "  matched: {} {} statement {}{}",
+                "  matched: {}{} {} statement {}{}",
                 s.policy_type.as_str(),
+                s.level
+                    .map(|l| format!(" (OU level {l}, document {})", s.policy_index))
+                    .unwrap_or_default(),
                 s.effect,
                 s.statement_index,
                 s.sid
