@@ -110,16 +110,7 @@ pub fn evaluate(cond: &Condition, ctx: &Context, variables: bool) -> ConditionOu
 /// The positive form of the operator (`StringNotEquals` → `StringEquals`) on one request/policy value pair.
 fn positive_match(kind: OperatorKind, value: &str, policy: &[Token]) -> bool {
     use OperatorKind::*;
-    let text = || -> String {
-        policy
-            .iter()
-            .map(|t| match t {
-                Token::Literal(c) => *c,
-                Token::AnySequence => '*',
-                Token::AnyChar => '?',
-            })
-            .collect()
-    };
+    let text = || -> String { policy.iter().map(|t| t.as_char()).collect() };
     match kind {
         StringEquals | StringNotEquals => literal_eq(policy, value, false),
         StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => literal_eq(policy, value, true),
@@ -148,11 +139,7 @@ fn positive_match(kind: OperatorKind, value: &str, policy: &[Token]) -> bool {
 fn literal_eq(policy: &[Token], value: &str, ignore_case: bool) -> bool {
     let mut chars = value.chars();
     for t in policy {
-        let c = match t {
-            Token::Literal(c) => *c,
-            Token::AnySequence => '*',
-            Token::AnyChar => '?',
-        };
+        let c = t.as_char();
         match chars.next() {
             Some(v) if v == c => {}
             Some(v) if ignore_case && v.to_lowercase().eq(c.to_lowercase()) => {}

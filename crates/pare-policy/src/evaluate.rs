@@ -659,7 +659,8 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
         if resource.allow.is_none() {
             missing.push(PolicyType::Resource);
         }
-        missing.extend(principal_side(identity.allow.is_some()));
+        // The root user holds every permission of its own account, so its side allows.
+        missing.extend(principal_side(is_root || identity.allow.is_some()));
         return if missing.is_empty() {
             explanation.push("cross-account request: the caller's policies and the resource-based policy both allow it".to_owned());
             finish(Decision::Allowed, Vec::new(), explanation, ev)

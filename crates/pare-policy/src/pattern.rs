@@ -26,14 +26,18 @@ pub struct Substituted {
 impl Substituted {
     /// The substituted text with wildcards written as `*`/`?` (for exact comparisons).
     pub fn literal_text(&self) -> String {
-        self.tokens
-            .iter()
-            .map(|t| match t {
-                Token::Literal(c) => *c,
-                Token::AnySequence => '*',
-                Token::AnyChar => '?',
-            })
-            .collect()
+        self.tokens.iter().map(|t| t.as_char()).collect()
+    }
+}
+
+impl Token {
+    /// The character the token is written as (`*` and `?` for the wildcards).
+    pub fn as_char(self) -> char {
+        match self {
+            Token::Literal(c) => c,
+            Token::AnySequence => '*',
+            Token::AnyChar => '?',
+        }
     }
 }
 
