@@ -15,7 +15,7 @@ mkdir -p "$OUT"
 [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import policy_sentry' 2>/dev/null || benches/peers/setup.sh
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "INFO machine nproc=$(nproc) cpu=\"$cpu\" date=$(date -u +%Y-%m-%dT%H:%M:%SZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\" commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)"
+echo "INFO machine nproc=$(nproc) cpu=\"$cpu\" date=$(date -u +%Y-%m-%dT%H:%M:%SZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\" commit=$(git rev-parse --short HEAD 2>/dev/null || echo none) uncommitted_src_files=$(git status --porcelain -- crates 2>/dev/null | grep -c '\.rs$' || true)"
 
 echo "== Pare (cargo bench -p pare-policy --bench engine)"
 PARE_BENCH_DUMP="$OUT/pare-dump" cargo bench -q -p pare-policy --bench engine | tee "$OUT/pare.txt"
