@@ -1,0 +1,3 @@
+//! Framing throughput (placeholder until the benchmark lands).
+
+fn main() {}

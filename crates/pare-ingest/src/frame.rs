@@ -1,0 +1,1317 @@
+//! Reading one file: gunzip by magic bytes, detect the format by content, and frame it into raw
+//! records — from an in-memory buffer when the decompressed content fits
+//! [`ReadOptions::buffer_limit`], incrementally from the stream otherwise.
+//!
+//! Formats (after an optional UTF-8 BOM and whitespace):
+//! - `{"Records":[…]}` (CloudTrail S3 objects; several may be concatenated, as `zcat *.gz` gives),
+//! - `{"Events":[{"CloudTrailEvent":"<json>",…}]}` (`aws cloudtrail lookup-events`),
+//! - `[…]`, a JSON array of events,
+//! - any other object: JSON Lines, one event per line; or, when the first line is not a complete
+//!   value, concatenated (pretty-printed) JSON values.
+//!
+//! In arrays, JSON Lines and concatenated values, the first record decides whether records are
+//! wrapped in an envelope: `{"event":{…},…}` (exports and test corpora), `{"detail":{…},…}`
+//! (EventBridge) or `{"CloudTrailEvent":"<json>",…}` (`lookup-events --query Events`). A record is
+//! itself an event when it has any of `eventVersion`, `eventName`, `eventSource`, `eventTime`,
+//! `@timestamp`.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use flate2::bufread::MultiGzDecoder;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use crate::time::parse_time_value;
+use crate::{ErrorKind, FileReport, Format, RawRecord, ReadError, ReadOptions, SkipReason};
+
+/// How much of the decompressed content is always read first to detect the format.
+const SNIFF: usize = 4096;
+/// The message of the serde error that aborts a parse on purpose (stop, or a fatal record error).
+const ABORT: &str = "pare-ingest: aborted";
+
+/// What reading one file produced, besides the records handed to the sink.
+#[derive(Debug, Default)]
+pub(crate) struct FileResult {
+    /// The report, unless the file was skipped.
+    pub report: Option<FileReport>,
+    /// Why the file was skipped, if it was.
+    pub skipped: Option<SkipReason>,
+    /// Problems, in the order found.
+    pub errors: Vec<ReadError>,
+    /// Records left out by the time window.
+    pub filtered_out: u64,
+    /// Records delivered without a readable time while a window was set.
+    pub undated: u64,
+    /// Whether the sink asked to stop.
+    pub stopped: bool,
+}
+
+/// The sink records are handed to.
+pub(crate) type Sink<'a> = &'a mut dyn FnMut(RawRecord) -> ControlFlow<()>;
+
+/// Reads one file, handing each record to `sink` in file order.
+pub(crate) fn read_file(
+    path: &Path,
+    explicit: bool,
+    options: &ReadOptions,
+    sink: Sink<'_>,
+) -> FileResult {
+    let file_arc: Arc<Path> = Arc::from(path);
+    let mut result = FileResult::default();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            result.errors.push(error(
+                path,
+                ErrorKind::Io,
+                None,
+                None,
+                format!("cannot open: {e}"),
+            ));
+            return result;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut raw = BufReader::with_capacity(
+        256 * 1024,
+        Hashing {
+            inner: file,
+            hasher: Sha256::new(),
+            bytes: 0,
+        },
+    );
+    let gzip = match raw.fill_buf() {
+        Ok(b) => b.starts_with(&[0x1f, 0x8b]),
+        Err(e) => {
+            result.errors.push(error(
+                path,
+                ErrorKind::Io,
+                None,
+                Some(0),
+                format!("cannot read: {e}"),
+            ));
+            return result;
+        }
+    };
+    let mut ctx = Ctx {
+        file: file_arc,
+        options,
+        sink,
+        index: 0,
+        envelope: None,
+        container_entered: false,
+        container_found: false,
+        counter: None,
+        slice_origin: None,
+        errors: Vec::new(),
+        fatal: None,
+        stopped: false,
+        records: 0,
+        filtered_out: 0,
+        undated: 0,
+        gzip,
+    };
+    let (format, decoded_bytes) = {
+        let decoded: Box<dyn Read + '_> = if gzip {
+            Box::new(MultiGzDecoder::new(&mut raw))
+        } else {
+            Box::new(&mut raw)
+        };
+        frame(&mut ctx, decoded, explicit)
+    };
+    result.stopped = ctx.stopped;
+    result.errors = ctx.errors;
+    result.filtered_out = ctx.filtered_out;
+    result.undated = ctx.undated;
+    let format = match format {
+        Ok(f) => f,
+        Err(reason) => {
+            result.skipped = Some(reason);
+            return result;
+        }
+    };
+    if result.stopped {
+        return result;
+    }
+    // Hash the whole file even when framing stopped early.
+    if let Err(e) = io::copy(&mut raw, &mut io::sink()) {
+        result.errors.push(error(
+            path,
+            ErrorKind::Io,
+            None,
+            None,
+            format!("cannot read: {e}"),
+        ));
+    }
+    let hashing = raw.into_inner();
+    result.report = Some(FileReport {
+        path: path.to_path_buf(),
+        size,
+        sha256: hashing.hasher.finalize().into(),
+        read_bytes: hashing.bytes,
+        gzip,
+        format,
+        decoded_bytes,
+        records: ctx.records,
+        errors: result.errors.len(),
+    });
+    result
+}
+
+fn error(
+    path: &Path,
+    kind: ErrorKind,
+    record: Option<u64>,
+    offset: Option<u64>,
+    message: String,
+) -> ReadError {
+    ReadError {
+        file: path.to_path_buf(),
+        record,
+        offset,
+        kind,
+        message,
+    }
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Hashing {
+    inner: File,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Read for Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let got = buf.get(..n).unwrap_or_default();
+        self.hasher.update(got);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// An error that ended the decompressed content early, reported where the parse ran out.
+struct Pending {
+    kind: ErrorKind,
+    offset: u64,
+    message: String,
+}
+
+fn decode_error_kind(gzip: bool) -> ErrorKind {
+    if gzip { ErrorKind::Gzip } else { ErrorKind::Io }
+}
+
+fn decode_error_message(gzip: bool, e: &io::Error) -> String {
+    if gzip {
+        format!("corrupt or truncated gzip: {e}")
+    } else {
+        format!("read error: {e}")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Array,
+    Container(Format),
+    Objects,
+}
+
+/// Reads the head, detects the format, and frames the content. Returns the format (or why the file
+/// is skipped) and the number of decompressed bytes seen.
+fn frame(
+    ctx: &mut Ctx<'_>,
+    mut decoded: Box<dyn Read + '_>,
+    explicit: bool,
+) -> (Result<Format, SkipReason>, u64) {
+    let limit = ctx.options.buffer_limit;
+    let take = limit.max(SNIFF).saturating_add(1);
+    let mut head = Vec::new();
+    let pending = match decoded.by_ref().take(take as u64).read_to_end(&mut head) {
+        Ok(_) => None,
+        Err(e) => Some(Pending {
+            kind: decode_error_kind(ctx.gzip),
+            offset: head.len() as u64,
+            message: decode_error_message(ctx.gzip, &e),
+        }),
+    };
+    let complete = pending.is_some() || head.len() < take;
+    let bom = if head.starts_with(&[0xef, 0xbb, 0xbf]) {
+        3
+    } else {
+        0
+    };
+    let body = head.get(bom..).unwrap_or_default();
+    let first = body.iter().position(|b| !b.is_ascii_whitespace());
+    let shape = match first.and_then(|i| body.get(i)) {
+        None if pending.is_none() && complete => {
+            return (Err(SkipReason::Empty), head.len() as u64);
+        }
+        None => None,
+        Some(b'[') => Some(Shape::Array),
+        Some(b'{') => Some(first_key(
+            body.get(first.unwrap_or(0) + 1..).unwrap_or_default(),
+        )),
+        Some(&b) => {
+            if !explicit {
+                return (Err(SkipReason::NotJson), head.len() as u64);
+            }
+            let offset = (bom + first.unwrap_or(0)) as u64;
+            ctx.errors.push(ctx.error_at(
+                ErrorKind::Format,
+                None,
+                Some(offset),
+                format!("unknown format: expected json (`{{` or `[`), found byte 0x{b:02x}"),
+            ));
+            return (Ok(Format::Unknown), head.len() as u64);
+        }
+    };
+    let Some(shape) = shape else {
+        // Only whitespace before the content broke off.
+        if let Some(p) = pending {
+            ctx.push_pending(p, None);
+        }
+        return (Ok(Format::Unknown), head.len() as u64);
+    };
+    let format = match shape {
+        Shape::Array => Format::Array,
+        Shape::Container(f) => f,
+        Shape::Objects => Format::JsonLines,
+    };
+    if complete && head.len() <= limit {
+        let total = head.len() as u64;
+        let format = frame_slice(ctx, body, bom as u64, pending, shape).unwrap_or(format);
+        (Ok(format), total)
+    } else {
+        let counter = Rc::new(CountState::new(
+            bom as u64,
+            ctx.options.max_record_bytes as u64,
+        ));
+        let stream = Prefixed {
+            head,
+            pos: bom,
+            pending: pending.map(|p| io::Error::other(p.message)),
+            rest: decoded,
+        };
+        let mut reader = BufReader::with_capacity(256 * 1024, stream);
+        let format = frame_stream(ctx, &mut reader, bom as u64, shape, &counter).unwrap_or(format);
+        (Ok(format), counter.total.get())
+    }
+}
+
+/// Decides between a container (`Records` / `Events` as the first key) and other objects.
+fn first_key(after_brace: &[u8]) -> Shape {
+    let rest = after_brace.iter().skip_while(|b| b.is_ascii_whitespace());
+    let mut rest = rest.copied();
+    if rest.next() != Some(b'"') {
+        return Shape::Objects;
+    }
+    let key: Vec<u8> = rest
+        .take_while(|b| *b != b'"' && *b != b'\\')
+        .take(16)
+        .collect();
+    match key.as_slice() {
+        b"Records" => Shape::Container(Format::Records),
+        b"Events" => Shape::Container(Format::LookupEvents),
+        _ => Shape::Objects,
+    }
+}
+
+/// The head already read, then (after an error that cut the head short, if any) the rest.
+struct Prefixed<R> {
+    head: Vec<u8>,
+    pos: usize,
+    pending: Option<io::Error>,
+    rest: R,
+}
+
+impl<R: Read> Read for Prefixed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(avail) = self.head.get(self.pos..)
+            && !avail.is_empty()
+        {
+            let n = avail.len().min(buf.len());
+            if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            self.pos += n;
+            return Ok(n);
+        }
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
+        self.rest.read(buf)
+    }
+}
+
+/// Position, line and limit bookkeeping for the incremental path, shared between the reader under
+/// serde_json and the visitors.
+#[derive(Debug)]
+struct CountState {
+    /// Bytes consumed so far (absolute offset in the decompressed content).
+    pos: Cell<u64>,
+    /// The highest offset seen (for the summary).
+    total: Cell<u64>,
+    /// Where the current record started.
+    record_start: Cell<u64>,
+    limit: u64,
+    lines: Cell<u64>,
+    line_start: Cell<u64>,
+    prev_line_start: Cell<u64>,
+    /// Whether `record_start` still has to move past separators to the record's first byte.
+    awaiting_start: Cell<bool>,
+    /// Set when the reader refused to go on because a record is too large.
+    too_large: Cell<bool>,
+    /// Set when the underlying stream failed (gzip or IO).
+    inner_error: Cell<bool>,
+    /// The offset of the first byte that is not UTF-8, when that stopped the reader.
+    bad_utf8: Cell<Option<u64>>,
+    /// Bytes of an incomplete UTF-8 sequence at the end of the last read.
+    carry: Cell<[u8; 4]>,
+    carry_len: Cell<usize>,
+}
+
+impl CountState {
+    fn new(base: u64, limit: u64) -> Self {
+        Self {
+            pos: Cell::new(base),
+            total: Cell::new(base),
+            record_start: Cell::new(base),
+            awaiting_start: Cell::new(false),
+            limit,
+            lines: Cell::new(0),
+            line_start: Cell::new(base),
+            prev_line_start: Cell::new(base),
+            too_large: Cell::new(false),
+            inner_error: Cell::new(false),
+            bad_utf8: Cell::new(None),
+            carry: Cell::new([0; 4]),
+            carry_len: Cell::new(0),
+        }
+    }
+
+    /// The offset of a serde_json error, from its line and column.
+    fn locate(&self, e: &serde_json::Error) -> Option<u64> {
+        let (line, col) = (e.line() as u64, e.column() as u64);
+        let start = if line == self.lines.get() + 1 {
+            self.line_start.get()
+        } else if line == self.lines.get() && line > 0 {
+            self.prev_line_start.get()
+        } else {
+            return None;
+        };
+        Some(start + col.saturating_sub(1))
+    }
+
+    /// Checks `bytes` (just read, starting at `self.pos`) for UTF-8, carrying an incomplete
+    /// sequence over. Returns the offset of the first bad byte.
+    fn check_utf8(&self, bytes: &[u8]) -> Option<u64> {
+        let carry_len = self.carry_len.get();
+        if carry_len == 0 && bytes.is_ascii() {
+            return None;
+        }
+        let mut buf = Vec::with_capacity(carry_len + bytes.len());
+        buf.extend_from_slice(self.carry.get().get(..carry_len).unwrap_or_default());
+        buf.extend_from_slice(bytes);
+        let start = self.pos.get() - carry_len as u64;
+        match std::str::from_utf8(&buf) {
+            Ok(_) => {
+                self.carry_len.set(0);
+                None
+            }
+            Err(e) if e.error_len().is_none() && buf.len() - e.valid_up_to() < 4 => {
+                let tail = buf.get(e.valid_up_to()..).unwrap_or_default();
+                let mut carry = [0; 4];
+                if let Some(dst) = carry.get_mut(..tail.len()) {
+                    dst.copy_from_slice(tail);
+                }
+                self.carry.set(carry);
+                self.carry_len.set(tail.len());
+                None
+            }
+            Err(e) => Some(start + e.valid_up_to() as u64),
+        }
+    }
+}
+
+/// The reader under serde_json on the incremental path: counts, tracks lines, enforces the record
+/// size limit and UTF-8.
+struct Counted<R> {
+    inner: R,
+    st: Rc<CountState>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let st = &self.st;
+        if st.pos.get().saturating_sub(st.record_start.get()) > st.limit {
+            st.too_large.set(true);
+            return Err(io::Error::other("record too large"));
+        }
+        if st.bad_utf8.get().is_some() {
+            return Err(io::Error::other("invalid utf-8"));
+        }
+        let n = self
+            .inner
+            .read(buf)
+            .inspect_err(|_| st.inner_error.set(true))?;
+        let got = buf.get(..n).unwrap_or_default();
+        if let Some(bad) = st.check_utf8(got) {
+            st.bad_utf8.set(Some(bad));
+            return Err(io::Error::other("invalid utf-8"));
+        }
+        let pos = st.pos.get();
+        if st.awaiting_start.get()
+            && let Some(i) = got
+                .iter()
+                .position(|b| !b.is_ascii_whitespace() && *b != b',')
+        {
+            st.record_start.set(pos + i as u64);
+            st.awaiting_start.set(false);
+        }
+        for (i, b) in got.iter().enumerate() {
+            if *b == b'\n' {
+                st.prev_line_start.set(st.line_start.get());
+                st.line_start.set(pos + i as u64 + 1);
+                st.lines.set(st.lines.get() + 1);
+            }
+        }
+        st.pos.set(pos + n as u64);
+        st.total.set(st.total.get().max(pos + n as u64));
+        Ok(n)
+    }
+}
+
+/// How records are wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Envelope {
+    Plain,
+    Event,
+    Detail,
+    CloudTrailEvent,
+}
+
+/// What a sequence's elements are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ElemKind {
+    /// Events (`Records` entries).
+    Record,
+    /// `lookup-events` entries.
+    LookupEvent,
+    /// Decided by the file's first record.
+    Auto,
+}
+
+/// The few fields framing and the time window look at.
+#[derive(Deserialize, Default)]
+struct Probe<'a> {
+    #[serde(rename = "eventTime", borrow, default)]
+    event_time: Option<&'a RawValue>,
+    #[serde(rename = "@timestamp", borrow, default)]
+    at_timestamp: Option<&'a RawValue>,
+    #[serde(rename = "eventVersion", default)]
+    event_version: Option<IgnoredAny>,
+    #[serde(rename = "eventName", default)]
+    event_name: Option<IgnoredAny>,
+    #[serde(rename = "eventSource", default)]
+    event_source: Option<IgnoredAny>,
+    #[serde(borrow, default)]
+    event: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+    #[serde(rename = "CloudTrailEvent", borrow, default)]
+    cloudtrail_event: Option<Cow<'a, str>>,
+}
+
+impl<'a> Probe<'a> {
+    fn of(text: &'a str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    fn time(&self) -> Option<DateTime<Utc>> {
+        self.event_time
+            .or(self.at_timestamp)
+            .and_then(parse_time_value)
+    }
+
+    fn envelope(&self) -> Envelope {
+        let is_event = self.event_time.is_some()
+            || self.at_timestamp.is_some()
+            || self.event_version.is_some()
+            || self.event_name.is_some()
+            || self.event_source.is_some();
+        if is_event {
+            Envelope::Plain
+        } else if self.cloudtrail_event.is_some() {
+            Envelope::CloudTrailEvent
+        } else if self.event.is_some_and(is_object) {
+            Envelope::Event
+        } else if self.detail.is_some_and(is_object) {
+            Envelope::Detail
+        } else {
+            Envelope::Plain
+        }
+    }
+}
+
+fn is_object(raw: &RawValue) -> bool {
+    raw.get().starts_with('{')
+}
+
+/// A parsed element: borrowed from the buffer, or owned on the incremental path.
+trait Elem {
+    fn raw(&self) -> &RawValue;
+    fn boxed(self) -> Box<RawValue>;
+}
+
+impl Elem for &RawValue {
+    fn raw(&self) -> &RawValue {
+        self
+    }
+    fn boxed(self) -> Box<RawValue> {
+        self.to_owned()
+    }
+}
+
+impl Elem for Box<RawValue> {
+    fn raw(&self) -> &RawValue {
+        self
+    }
+    fn boxed(self) -> Box<RawValue> {
+        self
+    }
+}
+
+/// The state of framing one file.
+struct Ctx<'s> {
+    file: Arc<Path>,
+    options: &'s ReadOptions,
+    sink: Sink<'s>,
+    /// The index of the next record candidate.
+    index: u64,
+    envelope: Option<Envelope>,
+    container_entered: bool,
+    container_found: bool,
+    counter: Option<Rc<CountState>>,
+    /// On the buffered path: the text's address and its offset in the content, to place records.
+    slice_origin: Option<(usize, u64)>,
+    errors: Vec<ReadError>,
+    fatal: Option<ReadError>,
+    stopped: bool,
+    records: u64,
+    filtered_out: u64,
+    undated: u64,
+    gzip: bool,
+}
+
+impl Ctx<'_> {
+    fn error_at(
+        &self,
+        kind: ErrorKind,
+        record: Option<u64>,
+        offset: Option<u64>,
+        message: String,
+    ) -> ReadError {
+        error(&self.file, kind, record, offset, message)
+    }
+
+    /// Records a problem with the current record candidate and moves past it.
+    fn record_error(&mut self, kind: ErrorKind, offset: Option<u64>, message: String) {
+        let e = self.error_at(kind, Some(self.index), offset, message);
+        self.errors.push(e);
+        self.index += 1;
+    }
+
+    fn push_pending(&mut self, p: Pending, record: Option<u64>) {
+        let e = self.error_at(p.kind, record, Some(p.offset), p.message);
+        self.errors.push(e);
+    }
+
+    fn mark_record_start(&self) {
+        if let Some(c) = &self.counter {
+            c.record_start.set(c.pos.get());
+            c.awaiting_start.set(true);
+        }
+    }
+
+    /// Where a just-parsed element starts: from its address in the buffer, or (incremental path)
+    /// from the position after it, as serde_json reads an object or array exactly to its end.
+    fn offset_of(&self, raw: &RawValue) -> Option<u64> {
+        if let Some((origin, base)) = self.slice_origin {
+            let at = (raw.get().as_ptr() as usize).checked_sub(origin)?;
+            return Some(base + at as u64);
+        }
+        let c = self.counter.as_ref()?;
+        let text = raw.get();
+        // A number is only known to end when the next byte has been read.
+        let peeked = u64::from(text.ends_with(|ch: char| ch.is_ascii_digit()));
+        c.pos.get().checked_sub(text.len() as u64 + peeked)
+    }
+
+    /// Handles one record candidate. `Err` aborts the parse (stop, or `self.fatal`).
+    fn element<E: Elem>(&mut self, elem: E, kind: ElemKind) -> Result<(), ()> {
+        let idx = self.index;
+        let raw = elem.raw();
+        let text = raw.get();
+        if text.len() > self.options.max_record_bytes {
+            let offset = self
+                .offset_of(raw)
+                .or_else(|| self.counter.as_ref().map(|c| c.record_start.get()));
+            self.fatal = Some(self.error_at(
+                ErrorKind::TooLarge,
+                Some(idx),
+                offset,
+                format!(
+                    "record is {} bytes, over the limit of {}",
+                    text.len(),
+                    self.options.max_record_bytes
+                ),
+            ));
+            return Err(());
+        }
+        if !is_object(raw) {
+            let offset = self.offset_of(raw);
+            self.record_error(
+                ErrorKind::Format,
+                offset,
+                "record is not a json object".to_owned(),
+            );
+            return Ok(());
+        }
+        let windowed = !self.options.window.is_unbounded();
+        let envelope = match kind {
+            ElemKind::Record => Envelope::Plain,
+            ElemKind::LookupEvent => Envelope::CloudTrailEvent,
+            ElemKind::Auto => match self.envelope {
+                Some(e) => e,
+                None => {
+                    let e = Probe::of(text).envelope();
+                    self.envelope = Some(e);
+                    e
+                }
+            },
+        };
+        let probe = (windowed || envelope != Envelope::Plain).then(|| Probe::of(text));
+        let offset = self.offset_of(raw);
+        let (json, time) = match (envelope, probe) {
+            (Envelope::Plain, probe) => {
+                let time = probe.and_then(|p| p.time());
+                (elem.boxed(), time)
+            }
+            (Envelope::Event | Envelope::Detail, Some(p)) => {
+                let (inner, key) = if envelope == Envelope::Event {
+                    (p.event, "event")
+                } else {
+                    (p.detail, "detail")
+                };
+                match inner.filter(|r| is_object(r)) {
+                    Some(r) => (
+                        r.to_owned(),
+                        windowed.then(|| Probe::of(r.get()).time()).flatten(),
+                    ),
+                    None => {
+                        self.record_error(
+                            ErrorKind::Format,
+                            offset,
+                            format!("expected an `{key}` object, like the file's first record"),
+                        );
+                        return Ok(());
+                    }
+                }
+            }
+            (Envelope::CloudTrailEvent, Some(p)) => match p.cloudtrail_event {
+                Some(s) => match serde_json::from_str::<Box<RawValue>>(&s) {
+                    Ok(r) if is_object(&r) => {
+                        let time = windowed.then(|| Probe::of(r.get()).time()).flatten();
+                        (r, time)
+                    }
+                    Ok(_) => {
+                        self.record_error(
+                            ErrorKind::Format,
+                            offset,
+                            "`CloudTrailEvent` is not a json object".to_owned(),
+                        );
+                        return Ok(());
+                    }
+                    Err(e) => {
+                        self.record_error(
+                            ErrorKind::Json,
+                            offset,
+                            format!("`CloudTrailEvent` is not valid json: {e}"),
+                        );
+                        return Ok(());
+                    }
+                },
+                None => {
+                    self.record_error(
+                        ErrorKind::Format,
+                        offset,
+                        "expected a `CloudTrailEvent` string".to_owned(),
+                    );
+                    return Ok(());
+                }
+            },
+            (_, None) => (elem.boxed(), None),
+        };
+        self.index += 1;
+        if windowed {
+            match time {
+                Some(t) if !self.options.window.contains(t) => {
+                    self.filtered_out += 1;
+                    return Ok(());
+                }
+                Some(_) => {}
+                None => self.undated += 1,
+            }
+        }
+        self.records += 1;
+        let record = RawRecord {
+            file: Arc::clone(&self.file),
+            index: idx,
+            json,
+        };
+        if (self.sink)(record).is_break() {
+            self.stopped = true;
+            return Err(());
+        }
+        Ok(())
+    }
+
+    /// Turns the error that ended a parse into a `ReadError` (unless it was a deliberate abort).
+    fn parse_failed(
+        &mut self,
+        e: &serde_json::Error,
+        locate: Option<u64>,
+        end: u64,
+        pending: Option<Pending>,
+    ) {
+        if self.stopped {
+            return;
+        }
+        if let Some(f) = self.fatal.take() {
+            self.errors.push(f);
+            return;
+        }
+        let record = Some(self.index);
+        if let Some(c) = self.counter.clone()
+            && e.is_io()
+        {
+            let (kind, offset, message) = if let Some(at) = c.bad_utf8.get() {
+                (ErrorKind::Utf8, at, "invalid utf-8".to_owned())
+            } else if c.too_large.get() {
+                (
+                    ErrorKind::TooLarge,
+                    c.record_start.get(),
+                    format!(
+                        "record is over the limit of {} bytes",
+                        self.options.max_record_bytes
+                    ),
+                )
+            } else {
+                let inner = e
+                    .io_error_kind()
+                    .map_or_else(String::new, |k| io::Error::from(k).to_string());
+                let msg = if c.inner_error.get() {
+                    decode_error_message(self.gzip, &io::Error::other(e.to_string()))
+                } else {
+                    format!("read error: {inner}")
+                };
+                (decode_error_kind(self.gzip), c.pos.get(), msg)
+            };
+            self.errors
+                .push(self.error_at(kind, record, Some(offset), message));
+            return;
+        }
+        if e.is_eof()
+            && let Some(p) = pending
+        {
+            self.push_pending(p, record);
+            return;
+        }
+        let (kind, offset, message) = if e.is_eof() {
+            (
+                ErrorKind::Json,
+                end,
+                "truncated json: unexpected end of input".to_owned(),
+            )
+        } else {
+            (
+                ErrorKind::Json,
+                locate.unwrap_or(end),
+                format!("invalid json: {e}"),
+            )
+        };
+        self.errors
+            .push(self.error_at(kind, record, Some(offset), message));
+    }
+}
+
+struct SeqSeed<'c, 's, E> {
+    ctx: &'c mut Ctx<'s>,
+    kind: ElemKind,
+    _elem: std::marker::PhantomData<E>,
+}
+
+impl<'c, 's, E> SeqSeed<'c, 's, E> {
+    fn new(ctx: &'c mut Ctx<'s>, kind: ElemKind) -> Self {
+        Self {
+            ctx,
+            kind,
+            _elem: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, E: Elem + Deserialize<'de>> Visitor<'de> for SeqSeed<'_, '_, E> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            self.ctx.mark_record_start();
+            match seq.next_element::<E>()? {
+                Some(e) => {
+                    if self.ctx.element(e, self.kind).is_err() {
+                        return Err(de::Error::custom(ABORT));
+                    }
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+impl<'de, E: Elem + Deserialize<'de>> DeserializeSeed<'de> for SeqSeed<'_, '_, E> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+struct ContainerVisitor<'c, 's, E> {
+    ctx: &'c mut Ctx<'s>,
+    _elem: std::marker::PhantomData<E>,
+}
+
+impl<'de, E: Elem + Deserialize<'de>> Visitor<'de> for ContainerVisitor<'_, '_, E> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object with `Records` or `Events`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.ctx.container_entered = true;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "Records" => {
+                    self.ctx.container_found = true;
+                    map.next_value_seed(SeqSeed::<E>::new(self.ctx, ElemKind::Record))?;
+                }
+                "Events" => {
+                    self.ctx.container_found = true;
+                    map.next_value_seed(SeqSeed::<E>::new(self.ctx, ElemKind::LookupEvent))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Frames a JSON document (array, containers, or concatenated values) from a serde_json
+/// deserializer. `locate` gives an error's offset.
+fn frame_json<'de, R, E>(
+    ctx: &mut Ctx<'_>,
+    mut de: serde_json::Deserializer<R>,
+    shape: Shape,
+) -> Result<(), serde_json::Error>
+where
+    R: serde_json::de::Read<'de>,
+    E: Elem + Deserialize<'de>,
+{
+    match shape {
+        Shape::Array => {
+            de::Deserializer::deserialize_seq(&mut de, SeqSeed::<E>::new(ctx, ElemKind::Auto))?;
+            de.end()
+        }
+        Shape::Container(_) => loop {
+            ctx.container_entered = false;
+            ctx.container_found = false;
+            let at = ctx.index;
+            match de::Deserializer::deserialize_map(
+                &mut de,
+                ContainerVisitor::<E> {
+                    ctx,
+                    _elem: std::marker::PhantomData,
+                },
+            ) {
+                Ok(()) => {
+                    if !ctx.container_found {
+                        let e = ctx.error_at(
+                            ErrorKind::Format,
+                            Some(at),
+                            None,
+                            "object has neither `Records` nor `Events`".to_owned(),
+                        );
+                        ctx.errors.push(e);
+                    }
+                }
+                Err(e) if !ctx.container_entered && e.is_eof() => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        },
+        Shape::Objects => {
+            let mut it = de.into_iter::<E>();
+            loop {
+                ctx.mark_record_start();
+                match it.next() {
+                    None => return Ok(()),
+                    Some(Ok(e)) => {
+                        if ctx.element(e, ElemKind::Auto).is_err() {
+                            return Err(de::Error::custom(ABORT));
+                        }
+                    }
+                    Some(Err(e)) => return Err(e),
+                }
+            }
+        }
+    }
+}
+
+/// The offset of a serde_json error in `text` (which starts at `base`).
+fn locate_in_text(text: &str, base: u64, e: &serde_json::Error) -> Option<u64> {
+    let line = e.line();
+    if line == 0 {
+        return None;
+    }
+    let start = if line == 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    Some(base + (start + e.column().saturating_sub(1)) as u64)
+}
+
+/// Validates UTF-8, returning the valid prefix and, when there is a bad byte, its error.
+fn utf8_prefix(bytes: &[u8], base: u64) -> (&str, Option<Pending>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let s = std::str::from_utf8(good).unwrap_or_default();
+            (
+                s,
+                Some(Pending {
+                    kind: ErrorKind::Utf8,
+                    offset: base + e.valid_up_to() as u64,
+                    message: "invalid utf-8".to_owned(),
+                }),
+            )
+        }
+    }
+}
+
+/// Frames content held in memory (`body` starts at offset `base`; `pending` is the error that cut
+/// it short, if any). Returns the format actually used when it differs from the shape's.
+fn frame_slice(
+    ctx: &mut Ctx<'_>,
+    body: &[u8],
+    base: u64,
+    pending: Option<Pending>,
+    shape: Shape,
+) -> Option<Format> {
+    if shape == Shape::Objects {
+        return frame_lines_slice(ctx, body, base, pending);
+    }
+    frame_text(ctx, body, base, pending, shape);
+    None
+}
+
+fn frame_text(ctx: &mut Ctx<'_>, body: &[u8], base: u64, pending: Option<Pending>, shape: Shape) {
+    let (text, bad_utf8) = utf8_prefix(body, base);
+    // A bad byte comes before whatever cut the content short.
+    let pending = bad_utf8.or(pending);
+    ctx.slice_origin = Some((text.as_ptr() as usize, base));
+    let de = serde_json::Deserializer::from_str(text);
+    let end = base + text.len() as u64;
+    match frame_json::<_, &RawValue>(ctx, de, shape) {
+        Ok(()) => {
+            if let Some(p) = pending {
+                let record = Some(ctx.index);
+                ctx.push_pending(p, record);
+            }
+        }
+        Err(e) => {
+            let at = locate_in_text(text, base, &e);
+            ctx.parse_failed(&e, at, end, pending);
+        }
+    }
+    ctx.slice_origin = None;
+}
+
+/// What to do with one line of JSON Lines.
+enum LineOutcome {
+    Next,
+    Stop,
+    /// The first line is not a complete value: the file is concatenated JSON instead.
+    NotLines,
+}
+
+/// Handles one line (without its `\n`) that starts at `offset`.
+fn line(ctx: &mut Ctx<'_>, bytes: &[u8], offset: u64, first: bool) -> LineOutcome {
+    let lead = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let trimmed = bytes.get(lead..).unwrap_or_default();
+    let trail = trimmed
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    let trimmed = trimmed.get(..trimmed.len() - trail).unwrap_or_default();
+    if trimmed.is_empty() {
+        return LineOutcome::Next;
+    }
+    let at = offset + lead as u64;
+    if bytes.len() > ctx.options.max_record_bytes {
+        let msg = format!(
+            "line is over the limit of {} bytes",
+            ctx.options.max_record_bytes
+        );
+        ctx.record_error(ErrorKind::TooLarge, Some(offset), msg);
+        return LineOutcome::Next;
+    }
+    let text = match std::str::from_utf8(trimmed) {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.record_error(
+                ErrorKind::Utf8,
+                Some(at + e.valid_up_to() as u64),
+                "invalid utf-8".to_owned(),
+            );
+            return LineOutcome::Next;
+        }
+    };
+    match serde_json::from_str::<&RawValue>(text) {
+        Ok(raw) => {
+            ctx.slice_origin = Some((text.as_ptr() as usize, at));
+            let r = ctx.element(raw, ElemKind::Auto);
+            ctx.slice_origin = None;
+            if r.is_err() {
+                if let Some(f) = ctx.fatal.take() {
+                    ctx.errors.push(f);
+                    return LineOutcome::Next;
+                }
+                return LineOutcome::Stop;
+            }
+            LineOutcome::Next
+        }
+        Err(e) if first && e.is_eof() => LineOutcome::NotLines,
+        Err(e) => {
+            let (offset, message) = if e.is_eof() {
+                (
+                    at + text.len() as u64,
+                    "truncated json: unexpected end of line".to_owned(),
+                )
+            } else {
+                (
+                    locate_in_text(text, at, &e).unwrap_or(at),
+                    format!("invalid json: {e}"),
+                )
+            };
+            ctx.record_error(ErrorKind::Json, Some(offset), message);
+            LineOutcome::Next
+        }
+    }
+}
+
+fn frame_lines_slice(
+    ctx: &mut Ctx<'_>,
+    body: &[u8],
+    base: u64,
+    pending: Option<Pending>,
+) -> Option<Format> {
+    let mut pos = 0usize;
+    let mut first = true;
+    while pos < body.len() {
+        let rest = body.get(pos..).unwrap_or_default();
+        let (len, has_newline) = match rest.iter().position(|b| *b == b'\n') {
+            Some(i) => (i, true),
+            None => (rest.len(), false),
+        };
+        let bytes = rest.get(..len).unwrap_or_default();
+        let offset = base + pos as u64;
+        if !has_newline && pending.is_some() {
+            // The last line was cut short by the error.
+            break;
+        }
+        match line(ctx, bytes, offset, first) {
+            LineOutcome::Next => {}
+            LineOutcome::Stop => return None,
+            LineOutcome::NotLines => {
+                frame_text(ctx, rest, offset, pending, Shape::Objects);
+                return Some(Format::Concatenated);
+            }
+        }
+        if !bytes.iter().all(u8::is_ascii_whitespace) {
+            first = false;
+        }
+        pos += len + 1;
+    }
+    if let Some(p) = pending {
+        let record = Some(ctx.index);
+        ctx.push_pending(p, record);
+    }
+    None
+}
+
+/// Frames content incrementally from `reader` (which starts at offset `base`).
+fn frame_stream<R: Read>(
+    ctx: &mut Ctx<'_>,
+    reader: &mut BufReader<R>,
+    base: u64,
+    shape: Shape,
+    counter: &Rc<CountState>,
+) -> Option<Format> {
+    if shape == Shape::Objects {
+        return frame_lines_stream(ctx, reader, base, counter);
+    }
+    stream_json(ctx, reader, shape, counter);
+    None
+}
+
+fn stream_json<R: Read>(ctx: &mut Ctx<'_>, reader: R, shape: Shape, counter: &Rc<CountState>) {
+    ctx.counter = Some(Rc::clone(counter));
+    let counted = Counted {
+        inner: reader,
+        st: Rc::clone(counter),
+    };
+    let de = serde_json::Deserializer::from_reader(counted);
+    if let Err(e) = frame_json::<_, Box<RawValue>>(ctx, de, shape) {
+        let at = counter.locate(&e);
+        ctx.parse_failed(&e, at, counter.pos.get(), None);
+    }
+    ctx.counter = None;
+}
+
+/// Reads one line into `buf` (with its `\n`), keeping at most `max + 1` bytes; returns the bytes
+/// consumed and whether the line was longer than `max`.
+fn next_line<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+    consumed: &mut u64,
+) -> io::Result<bool> {
+    buf.clear();
+    let mut content = 0usize;
+    let mut too_long = false;
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(too_long);
+        }
+        let (chunk, done) = match avail.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        content += if done { chunk - 1 } else { chunk };
+        if content > max {
+            too_long = true;
+            buf.clear();
+        } else {
+            buf.extend_from_slice(avail.get(..chunk).unwrap_or_default());
+        }
+        r.consume(chunk);
+        *consumed += chunk as u64;
+        if done {
+            return Ok(too_long);
+        }
+    }
+}
+
+fn frame_lines_stream<R: Read>(
+    ctx: &mut Ctx<'_>,
+    reader: &mut BufReader<R>,
+    base: u64,
+    counter: &Rc<CountState>,
+) -> Option<Format> {
+    let mut buf = Vec::new();
+    let mut offset = base;
+    let mut first = true;
+    loop {
+        let mut consumed = 0u64;
+        let too_long = match next_line(
+            reader,
+            &mut buf,
+            ctx.options.max_record_bytes,
+            &mut consumed,
+        ) {
+            Ok(t) => t,
+            Err(e) => {
+                let end = offset + consumed;
+                counter.total.set(end);
+                let p = Pending {
+                    kind: decode_error_kind(ctx.gzip),
+                    offset: end,
+                    message: e.to_string(),
+                };
+                let record = Some(ctx.index);
+                ctx.push_pending(p, record);
+                return None;
+            }
+        };
+        if consumed == 0 {
+            counter.total.set(offset);
+            return None;
+        }
+        let content = if buf.last() == Some(&b'\n') {
+            buf.get(..buf.len() - 1).unwrap_or_default()
+        } else {
+            &buf
+        };
+        if too_long {
+            let msg = format!(
+                "line is over the limit of {} bytes",
+                ctx.options.max_record_bytes
+            );
+            ctx.record_error(ErrorKind::TooLarge, Some(offset), msg);
+            first = false;
+            offset += consumed;
+            continue;
+        }
+        match line(ctx, content, offset, first) {
+            LineOutcome::Next => {}
+            LineOutcome::Stop => return None,
+            LineOutcome::NotLines => {
+                let st = Rc::new(CountState::new(offset, ctx.options.max_record_bytes as u64));
+                let prefixed = Prefixed {
+                    head: std::mem::take(&mut buf),
+                    pos: 0,
+                    pending: None,
+                    rest: &mut *reader,
+                };
+                stream_json(ctx, prefixed, Shape::Objects, &st);
+                counter.total.set(st.total.get());
+                return Some(Format::Concatenated);
+            }
+        }
+        if !content.iter().all(u8::is_ascii_whitespace) {
+            first = false;
+        }
+        offset += consumed;
+    }
+}
