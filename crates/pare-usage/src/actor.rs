@@ -104,7 +104,7 @@ pub enum Actor {
         /// `accountId`.
         account_id: Option<String>,
     },
-    /// The record has no `userIdentity` (CloudTrail Insights, trimmed records).
+    /// The record has no `userIdentity`, or an empty one (CloudTrail Insights, trimmed records).
     Missing,
 }
 
@@ -247,6 +247,16 @@ pub fn resolve_actor(identity: &UserIdentity<'_>) -> Actor {
         .as_ref()
         .and_then(|c| c.session_issuer.as_ref());
     let kind = identity.identity_type.as_deref().unwrap_or_default();
+    let empty = kind.is_empty()
+        && arn.is_none()
+        && account_id.is_none()
+        && principal_id.is_none()
+        && user_name.is_none()
+        && identity.invoked_by.is_none()
+        && identity.session_context.is_none();
+    if empty {
+        return Actor::Missing;
+    }
     match kind {
         "IAMUser" => {
             let arn = arn.unwrap_or_else(|| {
@@ -321,6 +331,12 @@ pub fn resolve_actor(identity: &UserIdentity<'_>) -> Actor {
                 .and_then(|o| own(o.identity_store_arn.as_ref())),
         },
         _ if principal_id.as_deref() == Some("ANONYMOUS_PRINCIPAL") => Actor::Anonymous,
+        // AWS's own service events: `{"accountId", "invokedBy": "AWS Internal"}`.
+        "" if identity.invoked_by.is_some() && arn.is_none() && principal_id.is_none() => {
+            Actor::AwsService {
+                invoked_by: own(identity.invoked_by.as_ref()),
+            }
+        }
         _ => Actor::Unknown {
             identity_type: own(identity.identity_type.as_ref()),
             principal_id,

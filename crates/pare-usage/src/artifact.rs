@@ -6,7 +6,8 @@
 //! ```text
 //! { "format": 1, "source": "...",
 //!   "eventSources": { "monitoring.amazonaws.com": "cloudwatch", ... },
-//!   "operations": { "s3": { "HeadObject": ["s3:GetObject"], ... }, ... } }
+//!   "operations": { "s3": { "HeadObject": ["s3:GetObject"], ... }, ... },
+//!   "unmappedOperations": { "ec2messages": ["SendHeartbeat"?], ... } }
 //! ```
 //!
 //! `eventSources` maps a CloudTrail `eventSource` to an IAM service prefix.
@@ -15,7 +16,9 @@
 //! empty list means the call needs no permission. Operations whose only
 //! action is the same-named action of the same prefix are left out: the
 //! loader falls back to that. Maps are sorted (`BTreeMap`), so the same input
-//! always gives the same bytes.
+//! always gives the same bytes. `unmappedOperations` lists, per prefix, the
+//! API operations botocore knows that map to nothing, so that a real but
+//! unmapped call can be told from an unknown event name.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -43,6 +46,10 @@ pub struct Artifact {
     pub event_sources: BTreeMap<String, String>,
     /// IAM service prefix → operation name → IAM actions (`"s3:GetObject"`).
     pub operations: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// IAM service prefix → API operations (from botocore) that map to no
+    /// catalog action: real calls this mapping cannot attribute.
+    #[serde(default)]
+    pub unmapped_operations: BTreeMap<String, Vec<String>>,
 }
 
 /// Gzips the compact JSON of `artifact`; deterministic.

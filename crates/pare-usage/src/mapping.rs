@@ -206,6 +206,17 @@ pub const OVERRIDES: &[(&str, &str, OverrideTarget)] = &[
         "DeletePublicAccessBlock",
         Actions(&["s3:PutBucketPublicAccessBlock"]),
     ),
+    // CloudTrail's names for the public-access-block calls.
+    (
+        "s3",
+        "DeleteBucketPublicAccessBlock",
+        Actions(&["s3:PutBucketPublicAccessBlock"]),
+    ),
+    (
+        "s3",
+        "DeleteAccountPublicAccessBlock",
+        Actions(&["s3:PutAccountPublicAccessBlock"]),
+    ),
     (
         "s3",
         "GetPublicAccessBlock",
@@ -366,6 +377,8 @@ pub struct ActionMapper<'c> {
     operations: HashMap<Box<str>, Vec<ActionId>>,
     /// `"prefix:Operation"` → override.
     overrides: HashMap<Box<str>, Mapping>,
+    /// `"prefix:Operation"` of real API operations without an action.
+    unmapped_operations: std::collections::HashSet<Box<str>>,
 }
 
 impl ActionMapper<'static> {
@@ -435,8 +448,14 @@ impl<'c> ActionMapper<'c> {
                 (key(prefix, op), m)
             })
             .collect();
+        let unmapped_operations = artifact
+            .unmapped_operations
+            .iter()
+            .flat_map(|(prefix, ops)| ops.iter().map(|op| key(prefix, op)))
+            .collect();
         ActionMapper {
             catalog,
+            unmapped_operations,
             source: artifact.source,
             event_sources,
             operations,
@@ -518,6 +537,22 @@ impl<'c> ActionMapper<'c> {
             .collect();
         v.sort_unstable();
         v
+    }
+
+    /// Whether `(event_source, event_name)` is a known API call: it maps to
+    /// something, or botocore lists it as an operation of the service.
+    /// Unknown pairs are usually invented test events or CloudTrail-only
+    /// event names.
+    #[must_use]
+    pub fn is_known_operation(&self, event_source: &str, event_name: &str) -> bool {
+        if self.map(event_source, event_name) != Mapping::Unmapped {
+            return true;
+        }
+        let Some(prefix) = self.service_prefix(event_source) else {
+            return false;
+        };
+        let base = strip_api_version(event_name).unwrap_or(event_name);
+        self.unmapped_operations.contains(&*key(prefix, base))
     }
 
     /// The number of event sources with a known prefix in the artifact.

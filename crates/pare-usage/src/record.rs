@@ -71,8 +71,8 @@ pub struct CloudTrailRecord<'a> {
     /// `userIdentity`; absent on CloudTrail Insights records.
     #[serde(borrow)]
     pub user_identity: Option<UserIdentity<'a>>,
-    /// `resources[]`.
-    #[serde(borrow, deserialize_with = "null_as_default")]
+    /// `resources[]` (entries that are not objects are skipped).
+    #[serde(borrow, deserialize_with = "lenient_resources")]
     pub resources: Vec<Resource<'a>>,
     /// `requestParameters`, unparsed.
     #[serde(borrow)]
@@ -357,11 +357,24 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     })
 }
 
-/// `null` becomes the default value.
-fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+/// `resources[]`: `null` is empty, entries that are not objects (some test
+/// suites write them as strings) are skipped.
+fn lenient_resources<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<Resource<'a>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Entry<'a> {
+        Resource(#[serde(borrow)] Resource<'a>),
+        Other(serde::de::IgnoredAny),
+    }
+    let entries: Option<Vec<Entry<'a>>> = Option::deserialize(d)?;
+    Ok(entries
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Resource(r) => Some(r),
+            Entry::Other(_) => None,
+        })
+        .collect())
 }

@@ -136,6 +136,15 @@ pub fn template_vars(
                 t.add("QueueName", n);
             }
         }
+        "sts" => {
+            for param in ["roleArn", "RoleArn"] {
+                if let Some(a) = str_param(p, param) {
+                    if a.starts_with("arn:") {
+                        t.direct_arns.push(a.to_owned());
+                    }
+                }
+            }
+        }
         "sns" => {
             for param in ["topicArn", "TopicArn", "targetArn"] {
                 if let Some(a) = str_param(p, param) {

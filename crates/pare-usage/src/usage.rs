@@ -185,10 +185,18 @@ fn own(s: Option<&std::borrow::Cow<'_, str>>) -> Option<String> {
 #[must_use]
 pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> UsageEvent {
     let kind = record.kind();
-    let actor = record
+    let mut actor = record
         .user_identity
         .as_ref()
         .map_or(Actor::Missing, resolve_actor);
+    // A root identity without an account (`{"type": "Root", "userName": "root"}`)
+    // is the root of the account the event was delivered to.
+    if let Actor::Root { account_id, arn } = &mut actor {
+        if let (None, Some(recipient)) = (&account_id, record.recipient_account_id.as_deref()) {
+            *account_id = Some(recipient.to_owned());
+            *arn = format!("arn:aws:iam::{recipient}:root");
+        }
+    }
     let source = record.source();
     let name = record.name();
     let event_resources: Vec<String> = record
@@ -210,9 +218,16 @@ pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> Usa
                     .recipient_account_id
                     .as_deref()
                     .or_else(|| actor.account_id());
-                let partition = match region {
-                    Some(r) if r.starts_with("cn-") => "aws-cn",
-                    Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+                // The caller's partition, else the region's.
+                let key = actor.principal_key();
+                let from_arn = key
+                    .strip_prefix("arn:")
+                    .and_then(|rest| rest.split(':').next())
+                    .filter(|p| !p.is_empty());
+                let partition = match (from_arn, region) {
+                    (Some(p), _) => p,
+                    (None, Some(r)) if r.starts_with("cn-") => "aws-cn",
+                    (None, Some(r)) if r.starts_with("us-gov-") => "aws-us-gov",
                     _ => "aws",
                 };
                 let vars = template_vars(prefix, params.as_ref(), region, account, partition);

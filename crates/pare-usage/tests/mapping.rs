@@ -43,7 +43,10 @@ fn every_action_in_the_artifact_and_the_overrides_exists_in_the_catalog() {
     // Overrides name catalog actions, and no override is shadowed by another.
     let mut seen = std::collections::HashSet::new();
     for (prefix, op, target) in OVERRIDES {
-        assert!(seen.insert((prefix, op)), "duplicate override {prefix}:{op}");
+        assert!(
+            seen.insert((prefix, op)),
+            "duplicate override {prefix}:{op}"
+        );
         assert!(catalog.service(prefix).is_some(), "{prefix}");
         if let OverrideTarget::Actions(list) = target {
             assert!(!list.is_empty());
@@ -106,15 +109,30 @@ fn overrides_case_by_case() {
     assert_eq!(map(s3, "UploadPartCopy"), ["s3:PutObject", "s3:GetObject"]);
     assert_eq!(map(s3, "AbortMultipartUpload"), ["s3:AbortMultipartUpload"]);
     assert_eq!(map(s3, "ListParts"), ["s3:ListMultipartUploadParts"]);
-    assert_eq!(map(s3, "ListMultipartUploads"), ["s3:ListBucketMultipartUploads"]);
+    assert_eq!(
+        map(s3, "ListMultipartUploads"),
+        ["s3:ListBucketMultipartUploads"]
+    );
     assert_eq!(map(s3, "DeleteObjects"), ["s3:DeleteObject"]);
     // Delete*Configuration → Put*Configuration.
-    assert_eq!(map(s3, "DeleteBucketLifecycle"), ["s3:PutLifecycleConfiguration"]);
+    assert_eq!(
+        map(s3, "DeleteBucketLifecycle"),
+        ["s3:PutLifecycleConfiguration"]
+    );
     assert_eq!(map(s3, "DeleteBucketCors"), ["s3:PutBucketCORS"]);
-    assert_eq!(map(s3, "DeleteBucketEncryption"), ["s3:PutEncryptionConfiguration"]);
-    assert_eq!(map(s3, "DeleteBucketReplication"), ["s3:PutReplicationConfiguration"]);
+    assert_eq!(
+        map(s3, "DeleteBucketEncryption"),
+        ["s3:PutEncryptionConfiguration"]
+    );
+    assert_eq!(
+        map(s3, "DeleteBucketReplication"),
+        ["s3:PutReplicationConfiguration"]
+    );
     assert_eq!(map(s3, "DeleteBucketTagging"), ["s3:PutBucketTagging"]);
-    assert_eq!(map(s3, "DeletePublicAccessBlock"), ["s3:PutBucketPublicAccessBlock"]);
+    assert_eq!(
+        map(s3, "DeletePublicAccessBlock"),
+        ["s3:PutBucketPublicAccessBlock"]
+    );
     assert_eq!(
         map(s3, "DeleteBucketAnalyticsConfiguration"),
         ["s3:PutAnalyticsConfiguration"]
@@ -131,9 +149,18 @@ fn overrides_case_by_case() {
         map(s3, "DeleteBucketOwnershipControls"),
         ["s3:PutBucketOwnershipControls"]
     );
-    assert_eq!(map(s3, "GetBucketEncryption"), ["s3:GetEncryptionConfiguration"]);
-    assert_eq!(map(s3, "GetPublicAccessBlock"), ["s3:GetBucketPublicAccessBlock"]);
-    assert_eq!(map(s3, "GetBucketLifecycle"), ["s3:GetLifecycleConfiguration"]);
+    assert_eq!(
+        map(s3, "GetBucketEncryption"),
+        ["s3:GetEncryptionConfiguration"]
+    );
+    assert_eq!(
+        map(s3, "GetPublicAccessBlock"),
+        ["s3:GetBucketPublicAccessBlock"]
+    );
+    assert_eq!(
+        map(s3, "GetBucketLifecycle"),
+        ["s3:GetLifecycleConfiguration"]
+    );
     // Same-name fallbacks.
     assert_eq!(map(s3, "GetObject"), ["s3:GetObject"]);
     assert_eq!(map(s3, "PutBucketPolicy"), ["s3:PutBucketPolicy"]);
@@ -152,19 +179,28 @@ fn overrides_case_by_case() {
         map(lambda, "UpdateFunctionConfiguration20150331v2")[0],
         "lambda:UpdateFunctionConfiguration"
     );
-    assert_eq!(map(lambda, "ListFunctions20150331"), ["lambda:ListFunctions"]);
+    assert_eq!(
+        map(lambda, "ListFunctions20150331"),
+        ["lambda:ListFunctions"]
+    );
     assert_eq!(
         map(lambda, "CreateFunction20150331"),
         ["lambda:CreateFunction", "iam:PassRole"]
     );
-    assert_eq!(map(lambda, "AddPermission20150331v2"), ["lambda:AddPermission"]);
+    assert_eq!(
+        map(lambda, "AddPermission20150331v2"),
+        ["lambda:AddPermission"]
+    );
     assert_eq!(map(lambda, "Invoke"), ["lambda:InvokeFunction"]);
     assert_eq!(
         map("cloudfront.amazonaws.com", "CreateDistribution2020_05_31"),
         ["cloudfront:CreateDistribution"]
     );
     // No permission needed.
-    assert_eq!(map("sts.amazonaws.com", "GetCallerIdentity"), ["NoPermissionNeeded"]);
+    assert_eq!(
+        map("sts.amazonaws.com", "GetCallerIdentity"),
+        ["NoPermissionNeeded"]
+    );
     assert_eq!(map("sts.amazonaws.com", "AssumeRole"), ["sts:AssumeRole"]);
     assert_eq!(
         map("sts.amazonaws.com", "AssumeRoleWithWebIdentity"),
@@ -187,11 +223,24 @@ fn overrides_case_by_case() {
         "UserAuthentication",
         "SomethingNew",
     ] {
-        assert_eq!(map("signin.amazonaws.com", name), ["ConsoleActivity"], "{name}");
+        assert_eq!(
+            map("signin.amazonaws.com", name),
+            ["ConsoleActivity"],
+            "{name}"
+        );
     }
-    assert_eq!(map("sso.amazonaws.com", "Authenticate"), ["ConsoleActivity"]);
-    assert_eq!(map("portal.sso.amazonaws.com", "GetRoleCredentials"), ["ConsoleActivity"]);
-    assert_eq!(map("sso.amazonaws.com", "CreatePermissionSet"), ["sso:CreatePermissionSet"]);
+    assert_eq!(
+        map("sso.amazonaws.com", "Authenticate"),
+        ["ConsoleActivity"]
+    );
+    assert_eq!(
+        map("portal.sso.amazonaws.com", "GetRoleCredentials"),
+        ["ConsoleActivity"]
+    );
+    assert_eq!(
+        map("sso.amazonaws.com", "CreatePermissionSet"),
+        ["sso:CreatePermissionSet"]
+    );
     // Renamed services.
     assert_eq!(
         map("monitoring.amazonaws.com", "GetMetricData"),

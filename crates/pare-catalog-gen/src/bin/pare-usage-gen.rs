@@ -48,6 +48,8 @@ struct BotocoreService {
     endpoint_prefix: Option<String>,
     #[serde(default)]
     signing_name: Option<String>,
+    #[serde(default)]
+    operations: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +155,23 @@ struct Report {
     operations: usize,
     dropped_unknown_actions: BTreeSet<String>,
     conflicts: usize,
+    unmapped: usize,
+}
+
+/// The IAM prefix of a botocore service: its signing name, endpoint prefix or
+/// SDK name, whichever the catalog knows first.
+fn botocore_prefix(s: &BotocoreService, map: &IamDatasetMap, catalog: &Catalog) -> Option<String> {
+    let in_catalog = |p: &str| catalog.service(p).map(|s| s.prefix().to_owned());
+    let endpoint = s.endpoint_prefix.as_deref().unwrap_or_default();
+    let signing = s.signing_name.as_deref().unwrap_or(endpoint);
+    let sdk = s.service_id.as_deref().and_then(|id| {
+        map.sdk_service_mappings
+            .get(id)
+            .or_else(|| map.sdk_service_mappings.get(&id.replace(' ', "")))
+    });
+    in_catalog(signing)
+        .or_else(|| in_catalog(endpoint))
+        .or_else(|| sdk.and_then(|p| in_catalog(p)))
 }
 
 fn build(
@@ -171,15 +190,7 @@ fn build(
         for s in &services {
             let endpoint = s.endpoint_prefix.as_deref().unwrap_or_default();
             let signing = s.signing_name.as_deref().unwrap_or(endpoint);
-            let sdk = s.service_id.as_deref().and_then(|id| {
-                map.sdk_service_mappings
-                    .get(id)
-                    .or_else(|| map.sdk_service_mappings.get(&id.replace(' ', "")))
-            });
-            let Some(prefix) = in_catalog(signing)
-                .or_else(|| in_catalog(endpoint))
-                .or_else(|| sdk.and_then(|p| in_catalog(p)))
-            else {
+            let Some(prefix) = botocore_prefix(s, map, catalog) else {
                 continue;
             };
             let host = if pass == 0 { endpoint } else { signing };
@@ -310,6 +321,34 @@ fn build(
             }
         }
     }
+    // botocore operations that map to nothing: neither the table, an
+    // override, nor a same-named catalog action.
+    let overridden: BTreeSet<(&str, &str)> = pare_usage::OVERRIDES
+        .iter()
+        .map(|(p, o, _)| (*p, *o))
+        .collect();
+    let mut unmapped_operations: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for s in &services {
+        let Some(prefix) = botocore_prefix(s, map, catalog) else {
+            continue;
+        };
+        for op in &s.operations {
+            let mapped = chosen.contains_key(&(prefix.clone(), op.clone()))
+                || overridden.contains(&(prefix.as_str(), op.as_str()))
+                || catalog.action(&format!("{prefix}:{op}")).is_some();
+            if !mapped {
+                unmapped_operations
+                    .entry(prefix.clone())
+                    .or_default()
+                    .push(op.clone());
+            }
+        }
+    }
+    for ops in unmapped_operations.values_mut() {
+        ops.sort();
+        ops.dedup();
+    }
+    report.unmapped = unmapped_operations.values().map(Vec::len).sum();
     let mut operations: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     for ((prefix, op), (_, actions)) in chosen {
         let default = catalog
@@ -327,6 +366,7 @@ fn build(
             source: label.to_owned(),
             event_sources,
             operations,
+            unmapped_operations,
         },
         report,
     )
@@ -343,12 +383,13 @@ fn run(args: &Args) -> Result<()> {
     let bytes = artifact::encode(&artifact)?;
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
     println!(
-        "wrote {} ({} bytes): {} event sources, {} non-default operations ({} SDK conflicts resolved); {} dataset actions not in the catalog dropped",
+        "wrote {} ({} bytes): {} event sources, {} non-default operations ({} SDK conflicts resolved), {} botocore operations without an action; {} dataset actions not in the catalog dropped",
         args.out.display(),
         bytes.len(),
         report.event_sources,
         report.operations,
         report.conflicts,
+        report.unmapped,
         report.dropped_unknown_actions.len()
     );
     Ok(())
@@ -373,7 +414,7 @@ mod tests {
         let botocore = serde_json::from_str(
             r#"[{"botocore_name":"cloudwatch","serviceId":"CloudWatch","endpointPrefix":"monitoring","signingName":"monitoring","operations":["GetMetricData"]},
                 {"botocore_name":"s3","serviceId":"S3","endpointPrefix":"s3","signingName":"s3","operations":["HeadObject"]},
-                {"botocore_name":"ecr","serviceId":"ECR","endpointPrefix":"api.ecr","signingName":"ecr","operations":["GetAuthorizationToken"]}]"#,
+                {"botocore_name":"ecr","serviceId":"ECR","endpointPrefix":"api.ecr","signingName":"ecr","operations":["GetAuthorizationToken","NotAnAction"]}]"#,
         )
         .unwrap();
         let map = serde_json::from_str(
@@ -425,6 +466,8 @@ mod tests {
             &Vec::<String>::new()
         );
         assert!(report.dropped_unknown_actions.contains("s3:NoSuchAction"));
+        assert_eq!(a.unmapped_operations.get("ecr").unwrap(), &["NotAnAction"]);
+        assert!(!a.unmapped_operations.contains_key("s3"));
         let again = build(&b, &m, catalog, "test").0;
         assert_eq!(
             artifact::encode(&a).unwrap(),
