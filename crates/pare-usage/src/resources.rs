@@ -17,6 +17,9 @@ pub struct TemplateVars {
     vars: BTreeMap<&'static str, Vec<String>>,
     /// ARNs given directly in the request (`policyArn`, `topicArn`, ARN-form ids).
     pub direct_arns: Vec<String>,
+    /// S3 `CopyObject`/`UploadPartCopy`: the source object (`bucket/key`),
+    /// the resource of `s3:GetObject`.
+    pub copy_source: Option<String>,
 }
 
 impl TemplateVars {
@@ -78,6 +81,14 @@ pub fn template_vars(
             if let Some(k) = str_param(p, "key").or_else(|| str_param(p, "Key")) {
                 t.add("ObjectName", k);
             }
+            if let Some(src) = str_param(p, "x-amz-copy-source") {
+                // `bucket/key`, `/bucket/key` or `…?versionId=…`.
+                let src = src.trim_start_matches('/');
+                let src = src.split_once("?versionId=").map_or(src, |(s, _)| s);
+                if src.contains('/') {
+                    t.copy_source = Some(src.to_owned());
+                }
+            }
             if let Some(objects) = p
                 .get("Delete")
                 .and_then(|d| d.get("Object"))
@@ -134,6 +145,30 @@ pub fn template_vars(
             }
             if let Some(n) = str_param(p, "queueName") {
                 t.add("QueueName", n);
+            }
+        }
+        "ec2" => {
+            for (param, var) in [
+                ("instanceId", "InstanceId"),
+                ("groupId", "SecurityGroupId"),
+                ("snapshotId", "SnapshotId"),
+                ("imageId", "ImageId"),
+                ("volumeId", "VolumeId"),
+            ] {
+                if let Some(v) = str_param(p, param) {
+                    t.add(var, v);
+                }
+            }
+            if let Some(items) = p
+                .get("instancesSet")
+                .and_then(|s| s.get("items"))
+                .and_then(Value::as_array)
+            {
+                for i in items {
+                    if let Some(v) = str_param(i, "instanceId") {
+                        t.add("InstanceId", v);
+                    }
+                }
             }
         }
         "sts" => {
@@ -233,6 +268,12 @@ pub fn resources_for_action(
     let Some(info) = catalog.action_info(action) else {
         return vec!["*".to_owned()];
     };
+    if let Some(src) = &vars.copy_source {
+        if info.service_prefix() == "s3" && info.name() == "GetObject" {
+            let partition = vars.get("Partition").first().map_or("aws", String::as_str);
+            return vec![format!("arn:{partition}:s3:::{src}")];
+        }
+    }
     let service = catalog.service(info.service_prefix());
     let templates: Vec<&str> = info
         .resource_types()
