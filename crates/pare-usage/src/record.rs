@@ -21,43 +21,43 @@ pub type Str<'a> = Cow<'a, str>;
 #[serde(default, rename_all = "camelCase")]
 pub struct CloudTrailRecord<'a> {
     /// `eventVersion`, e.g. `"1.08"`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub event_version: Option<Str<'a>>,
     /// `eventTime` (ISO 8601, UTC); `@timestamp` is accepted too.
-    #[serde(borrow, alias = "@timestamp")]
+    #[serde(borrow, deserialize_with = "opt_str", alias = "@timestamp")]
     pub event_time: Option<Str<'a>>,
     /// `eventSource`, e.g. `"s3.amazonaws.com"`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub event_source: Option<Str<'a>>,
     /// `eventName`, the API operation, e.g. `"GetObject"`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub event_name: Option<Str<'a>>,
     /// `awsRegion`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub aws_region: Option<Str<'a>>,
     /// `sourceIPAddress` (an IP, or a service name such as `"lambda.amazonaws.com"`).
-    #[serde(borrow, rename = "sourceIPAddress")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "sourceIPAddress")]
     pub source_ip_address: Option<Str<'a>>,
     /// `userAgent`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub user_agent: Option<Str<'a>>,
     /// `errorCode`, absent on success.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub error_code: Option<Str<'a>>,
     /// `errorMessage`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub error_message: Option<Str<'a>>,
     /// `eventID`.
-    #[serde(borrow, rename = "eventID")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "eventID")]
     pub event_id: Option<Str<'a>>,
     /// `requestID`.
-    #[serde(borrow, rename = "requestID")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "requestID")]
     pub request_id: Option<Str<'a>>,
     /// `eventType`: `AwsApiCall`, `AwsConsoleSignIn`, `AwsServiceEvent`, `AwsCloudTrailInsight`, ...
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub event_type: Option<Str<'a>>,
     /// `eventCategory`: `Management`, `Data`, `Insight`, `NetworkActivity`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub event_category: Option<Str<'a>>,
     /// `readOnly` (a boolean; the string forms `"true"`/`"false"` are accepted).
     #[serde(deserialize_with = "lenient_bool")]
@@ -66,7 +66,7 @@ pub struct CloudTrailRecord<'a> {
     #[serde(deserialize_with = "lenient_bool")]
     pub management_event: Option<bool>,
     /// `recipientAccountId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub recipient_account_id: Option<Str<'a>>,
     /// `userIdentity`; absent on CloudTrail Insights records.
     #[serde(borrow)]
@@ -84,10 +84,10 @@ pub struct CloudTrailRecord<'a> {
     #[serde(borrow)]
     pub additional_event_data: Option<&'a RawValue>,
     /// `sharedEventID`: the same event delivered to several accounts.
-    #[serde(borrow, rename = "sharedEventID")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "sharedEventID")]
     pub shared_event_id: Option<Str<'a>>,
     /// `vpcEndpointId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub vpc_endpoint_id: Option<Str<'a>>,
     /// `insightDetails` of an Insights record, unparsed.
     #[serde(borrow)]
@@ -96,7 +96,7 @@ pub struct CloudTrailRecord<'a> {
     #[serde(borrow)]
     pub insight_context: Option<&'a RawValue>,
     /// `insightType` of the documentation's Insights shape.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub insight_type: Option<Str<'a>>,
 }
 
@@ -106,31 +106,31 @@ pub struct CloudTrailRecord<'a> {
 pub struct UserIdentity<'a> {
     /// `type`: `IAMUser`, `AssumedRole`, `Root`, `FederatedUser`, `AWSService`,
     /// `AWSAccount`, `WebIdentityUser`, `SAMLUser`, `IdentityCenterUser`, `Unknown`.
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "type")]
     pub identity_type: Option<Str<'a>>,
     /// `principalId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub principal_id: Option<Str<'a>>,
     /// `arn`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub arn: Option<Str<'a>>,
     /// `accountId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub account_id: Option<Str<'a>>,
     /// `accessKeyId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub access_key_id: Option<Str<'a>>,
     /// `userName`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub user_name: Option<Str<'a>>,
     /// `invokedBy`: the AWS service that made the call on the principal's behalf.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub invoked_by: Option<Str<'a>>,
     /// `sessionContext`.
     #[serde(borrow)]
     pub session_context: Option<SessionContext<'a>>,
     /// `identityProvider` (SAML and web-identity users).
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub identity_provider: Option<Str<'a>>,
     /// `onBehalfOf.userId` (Identity Center users).
     #[serde(borrow)]
@@ -151,7 +151,7 @@ pub struct SessionContext<'a> {
     #[serde(borrow)]
     pub attributes: Option<SessionAttributes<'a>>,
     /// `sourceIdentity`, set by the `sts:SetSourceIdentity` caller.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub source_identity: Option<Str<'a>>,
 }
 
@@ -160,19 +160,19 @@ pub struct SessionContext<'a> {
 #[serde(default, rename_all = "camelCase")]
 pub struct SessionIssuer<'a> {
     /// `type`: `Role`, `IAMUser`, `Root`.
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "type")]
     pub issuer_type: Option<Str<'a>>,
     /// `principalId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub principal_id: Option<Str<'a>>,
     /// `arn`: the role or user ARN.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub arn: Option<Str<'a>>,
     /// `accountId`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub account_id: Option<Str<'a>>,
     /// `userName`: the role or user name.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub user_name: Option<Str<'a>>,
 }
 
@@ -181,7 +181,7 @@ pub struct SessionIssuer<'a> {
 #[serde(default, rename_all = "camelCase")]
 pub struct WebIdFederationData<'a> {
     /// `federatedProvider`, e.g. `"accounts.google.com"` or an OIDC provider ARN.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub federated_provider: Option<Str<'a>>,
 }
 
@@ -193,7 +193,7 @@ pub struct SessionAttributes<'a> {
     #[serde(deserialize_with = "lenient_bool")]
     pub mfa_authenticated: Option<bool>,
     /// `creationDate`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub creation_date: Option<Str<'a>>,
 }
 
@@ -202,10 +202,10 @@ pub struct SessionAttributes<'a> {
 #[serde(default, rename_all = "camelCase")]
 pub struct OnBehalfOf<'a> {
     /// `userId` in the identity store.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub user_id: Option<Str<'a>>,
     /// `identityStoreArn`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_str")]
     pub identity_store_arn: Option<Str<'a>>,
 }
 
@@ -214,13 +214,13 @@ pub struct OnBehalfOf<'a> {
 #[serde(default)]
 pub struct Resource<'a> {
     /// `ARN`.
-    #[serde(borrow, rename = "ARN", alias = "arn")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "ARN", alias = "arn")]
     pub arn: Option<Str<'a>>,
     /// `accountId`.
-    #[serde(borrow, rename = "accountId")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "accountId")]
     pub account_id: Option<Str<'a>>,
     /// `type`, e.g. `"AWS::S3::Object"`.
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, deserialize_with = "opt_str", rename = "type")]
     pub resource_type: Option<Str<'a>>,
 }
 
@@ -340,6 +340,67 @@ pub fn parse_records(text: &str) -> Result<Vec<CloudTrailRecord<'_>>, UsageError
     }
 }
 
+/// An optional string, borrowed from the input when it has no escapes.
+/// Numbers and booleans are kept as their text (some exports write account
+/// ids as numbers); objects and arrays, where a string belongs, are ignored.
+fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Str<'a>>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Str<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            while a
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_option(V)
+}
+
 /// Accepts `true`, `false`, `"true"`, `"false"` (any case) and `null`.
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     #[derive(Deserialize)]
@@ -377,4 +438,67 @@ fn lenient_resources<'de: 'a, 'a, D: Deserializer<'de>>(
             Entry::Other(_) => None,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrows_plain_strings_and_accepts_variants() {
+        let text = r#"{"@timestamp": "2024-01-01T00:00:00Z", "eventSource": "s3.amazonaws.com",
+            "eventName": "Get\u004fbject", "readOnly": "true", "resources": null,
+            "errorCode": {"odd": 1}, "awsRegion": ["x"],
+            "userIdentity": {"type": "IAMUser", "accountId": 111122223333, "sessionContext": {"attributes": {"mfaAuthenticated": "false"}}},
+            "requestParameters": {"bucketName": "b"}, "unknownField": [1, 2]}"#;
+        let r = CloudTrailRecord::from_json(text).unwrap();
+        assert!(matches!(
+            r.event_source,
+            Some(Cow::Borrowed("s3.amazonaws.com"))
+        ));
+        assert!(matches!(&r.event_name, Some(Cow::Owned(s)) if s == "GetObject"));
+        assert_eq!(r.event_time.as_deref(), Some("2024-01-01T00:00:00Z"));
+        assert_eq!(r.read_only, Some(true));
+        assert!(r.resources.is_empty());
+        assert_eq!(
+            r.user_identity
+                .clone()
+                .and_then(|u| u.session_context)
+                .and_then(|c| c.attributes)
+                .and_then(|a| a.mfa_authenticated),
+            Some(false)
+        );
+        assert_eq!(
+            r.request_parameters.map(RawValue::get),
+            Some(r#"{"bucketName": "b"}"#)
+        );
+        assert_eq!(r.kind(), RecordKind::ApiCall);
+        assert_eq!(r.error_code, None);
+        assert_eq!(r.aws_region, None);
+        assert_eq!(
+            r.user_identity.and_then(|u| u.account_id).as_deref(),
+            Some("111122223333")
+        );
+    }
+
+    #[test]
+    fn documents() {
+        assert_eq!(parse_records(r#"{"Records": [{}, {}]}"#).unwrap().len(), 2);
+        assert_eq!(parse_records(r#"[{}, {}, {}]"#).unwrap().len(), 3);
+        assert_eq!(parse_records(r#"{"eventName": "X"}"#).unwrap().len(), 1);
+        assert!(matches!(
+            parse_records("42"),
+            Err(UsageError::NotCloudTrail)
+        ));
+        assert!(matches!(parse_records("{"), Err(UsageError::Records(_))));
+        let insight = parse_records(
+            r#"{"eventType": "AwsCloudTrailInsight", "eventCategory": "Insight", "insightDetails": {"state": "Start"}}"#,
+        )
+        .unwrap();
+        assert!(
+            insight
+                .iter()
+                .all(|r| r.is_insight() && r.user_identity.is_none())
+        );
+    }
 }

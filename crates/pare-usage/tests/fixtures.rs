@@ -266,6 +266,29 @@ fn panther_actors() {
             .iter()
             .any(|e| e.actor.principal_key() == "account:222222222222")
     );
+    // IAM Identity Center: the permission-set role, and the person behind it.
+    let sso: BTreeSet<(String, String)> = events
+        .iter()
+        .filter_map(|e| match &e.actor {
+            Actor::RoleSession {
+                role_arn,
+                sso_user: Some(user),
+                ..
+            } => Some((role_arn.clone(), user.clone())),
+            _ => None,
+        })
+        .collect();
+    println!("panther Identity Center sessions: {sso:#?}");
+    assert!(sso.contains(&(
+        "arn:aws:iam::187901811700:role/aws-reserved/sso.amazonaws.com/us-west-2/AWSReservedSSO_DevAdmin_635426549a280cc6".to_owned(),
+        "nicholas.hakmiller".to_owned()
+    )));
+    // Without `sessionContext`: derived from the session ARN (the path is unknown).
+    assert!(sso.contains(&(
+        "arn:aws:iam::123456789012:role/AWSReservedSSO_Admin".to_owned(),
+        "user@example.com".to_owned()
+    )));
+    assert_eq!(sso.len(), 8);
     // The role session of the Lambda example: role from sessionIssuer.
     assert!(
         events
