@@ -225,12 +225,11 @@ fn evaluate_statement(
         principal_match: None,
         dependencies: Vec::new(),
     };
-    let action_tokens = |p: &str| pattern::substitute(p, &Context::new(), false, true).tokens;
     let action_hit = st
         .action
         .patterns()
         .iter()
-        .any(|p| pattern::matches(&action_tokens(p), &req.action, true));
+        .any(|p| pattern::glob(p, &req.action, true));
     let action_ok = match st.action {
         ActionClause::Action(_) => action_hit,
         ActionClause::NotAction(_) => !action_hit,
@@ -263,6 +262,10 @@ fn evaluate_statement(
         Some(clause) => {
             let mut hit = false;
             for p in clause.patterns() {
+                if !(variables && p.contains("${")) {
+                    hit |= resource_glob(p, &req.resource);
+                    continue;
+                }
                 let s = pattern::substitute(p, &req.context, variables, true);
                 for key in &s.unknown_keys {
                     out.dependencies.push((key.clone(), "Resource".to_owned()));
@@ -287,6 +290,32 @@ fn evaluate_statement(
     }
     out.matched = resource_ok && conditions_ok;
     out
+}
+
+/// Matches a `Resource` pattern without variables, part by part for ARNs (allocation-free for ASCII).
+fn resource_glob(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let (mut p, mut r) = (pattern.splitn(6, ':'), resource.splitn(6, ':'));
+    let arn_shaped = pattern.starts_with("arn:")
+        && resource.starts_with("arn:")
+        && pattern.matches(':').count() >= 5
+        && resource.matches(':').count() >= 5;
+    if !arn_shaped {
+        return pattern::glob(pattern, resource, false);
+    }
+    loop {
+        match (p.next(), r.next()) {
+            (Some(ps), Some(rs)) => {
+                if !pattern::glob(ps, rs, false) {
+                    return false;
+                }
+            }
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
 }
 
 /// Matches a substituted `Resource` pattern against the request's resource, part by part for ARNs.

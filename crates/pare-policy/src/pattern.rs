@@ -104,6 +104,48 @@ fn substitute_variable(inner: &str, ctx: &Context, out: &mut Substituted) {
     }
 }
 
+/// Matches a plain `*`/`?` pattern (no variables) against text without allocating when both are ASCII, which
+/// action names and almost all ARNs are; falls back to the token matcher otherwise.
+pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_ascii(pattern.as_bytes(), text.as_bytes(), case_insensitive);
+    }
+    let tokens = substitute(pattern, &Context::new(), false, true).tokens;
+    matches(&tokens, text, case_insensitive)
+}
+
+fn glob_ascii(p: &[u8], t: &[u8], ci: bool) -> bool {
+    let eq = |a: u8, b: u8| a == b || (ci && a.eq_ignore_ascii_case(&b));
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match (p.get(pi), t.get(ti)) {
+            (Some(b'*'), _) => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            (Some(b'?'), Some(_)) => {
+                pi += 1;
+                ti += 1;
+            }
+            (Some(a), Some(b)) if eq(*a, *b) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+}
+
 /// Matches tokens against text; greedy with single backtrack point, linear in practice.
 pub fn matches(tokens: &[Token], text: &str, case_insensitive: bool) -> bool {
     let text: Vec<char> = text.chars().collect();
@@ -170,6 +212,23 @@ mod tests {
         assert!(s.unresolved);
         let s = substitute("${aws:username}", &ctx(), false, true);
         assert_eq!(s.literal_text(), "${aws:username}");
+    }
+
+    #[test]
+    fn ascii_glob_agrees_with_tokens() {
+        for (p, t) in [
+            ("a*b?c", "aXXbYc"),
+            ("a*b?c", "aXXbc"),
+            ("*", ""),
+            ("S3:Get*", "s3:getobject"),
+            ("*a*a", "aaa"),
+            ("é*", "éa"),
+        ] {
+            for ci in [false, true] {
+                let tokens = substitute(p, &Context::new(), false, true).tokens;
+                assert_eq!(glob(p, t, ci), matches(&tokens, t, ci), "{p} {t} {ci}");
+            }
+        }
     }
 
     #[test]
