@@ -16,12 +16,10 @@
 //! `@timestamp`.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -33,6 +31,8 @@ use sha2::{Digest, Sha256};
 
 use crate::time::parse_time_value;
 use crate::{ErrorKind, FileReport, Format, RawRecord, ReadError, ReadOptions, SkipReason};
+
+mod chunked;
 
 /// How much of the decompressed content is always read first to detect the format.
 const SNIFF: usize = 4096;
@@ -111,7 +111,6 @@ pub(crate) fn read_file(
         envelope: None,
         container_entered: false,
         container_found: false,
-        counter: None,
         slice_origin: None,
         errors: Vec::new(),
         fatal: None,
@@ -237,14 +236,16 @@ fn frame(
     let limit = ctx.options.buffer_limit;
     let take = limit.max(SNIFF).saturating_add(1);
     let mut head = Vec::new();
-    let pending = match decoded.by_ref().take(take as u64).read_to_end(&mut head) {
-        Ok(_) => None,
-        Err(e) => Some(Pending {
-            kind: decode_error_kind(ctx.gzip),
-            offset: head.len() as u64,
-            message: decode_error_message(ctx.gzip, &e),
-        }),
-    };
+    let read_err = decoded
+        .by_ref()
+        .take(take as u64)
+        .read_to_end(&mut head)
+        .err();
+    let pending = read_err.as_ref().map(|e| Pending {
+        kind: decode_error_kind(ctx.gzip),
+        offset: head.len() as u64,
+        message: decode_error_message(ctx.gzip, e),
+    });
     let complete = pending.is_some() || head.len() < take;
     let bom = if head.starts_with(&[0xef, 0xbb, 0xbf]) {
         3
@@ -293,19 +294,21 @@ fn frame(
         let format = frame_slice(ctx, body, bom as u64, pending, shape).unwrap_or(format);
         (Ok(format), total)
     } else {
-        let counter = Rc::new(CountState::new(
-            bom as u64,
-            ctx.options.max_record_bytes as u64,
-        ));
         let stream = Prefixed {
             head,
             pos: bom,
-            pending: pending.map(|p| io::Error::other(p.message)),
+            pending: read_err,
             rest: decoded,
         };
-        let mut reader = BufReader::with_capacity(256 * 1024, stream);
-        let format = frame_stream(ctx, &mut reader, bom as u64, shape, &counter).unwrap_or(format);
-        (Ok(format), counter.total.get())
+        if shape == Shape::Objects {
+            let mut reader = BufReader::with_capacity(256 * 1024, stream);
+            let (used, end) = frame_lines_stream(ctx, &mut reader, bom as u64);
+            (Ok(used.unwrap_or(format)), end)
+        } else {
+            let mut w = chunked::Window::new(stream, bom as u64);
+            chunked::frame(ctx, &mut w, shape);
+            (Ok(format), w.end())
+        }
     }
 }
 
@@ -351,144 +354,6 @@ impl<R: Read> Read for Prefixed<R> {
             return Err(e);
         }
         self.rest.read(buf)
-    }
-}
-
-/// Position, line and limit bookkeeping for the incremental path, shared between the reader under
-/// serde_json and the visitors.
-#[derive(Debug)]
-struct CountState {
-    /// Bytes consumed so far (absolute offset in the decompressed content).
-    pos: Cell<u64>,
-    /// The highest offset seen (for the summary).
-    total: Cell<u64>,
-    /// Where the current record started.
-    record_start: Cell<u64>,
-    limit: u64,
-    lines: Cell<u64>,
-    line_start: Cell<u64>,
-    prev_line_start: Cell<u64>,
-    /// Whether `record_start` still has to move past separators to the record's first byte.
-    awaiting_start: Cell<bool>,
-    /// Set when the reader refused to go on because a record is too large.
-    too_large: Cell<bool>,
-    /// Set when the underlying stream failed (gzip or IO).
-    inner_error: Cell<bool>,
-    /// The offset of the first byte that is not UTF-8, when that stopped the reader.
-    bad_utf8: Cell<Option<u64>>,
-    /// Bytes of an incomplete UTF-8 sequence at the end of the last read.
-    carry: Cell<[u8; 4]>,
-    carry_len: Cell<usize>,
-}
-
-impl CountState {
-    fn new(base: u64, limit: u64) -> Self {
-        Self {
-            pos: Cell::new(base),
-            total: Cell::new(base),
-            record_start: Cell::new(base),
-            awaiting_start: Cell::new(false),
-            limit,
-            lines: Cell::new(0),
-            line_start: Cell::new(base),
-            prev_line_start: Cell::new(base),
-            too_large: Cell::new(false),
-            inner_error: Cell::new(false),
-            bad_utf8: Cell::new(None),
-            carry: Cell::new([0; 4]),
-            carry_len: Cell::new(0),
-        }
-    }
-
-    /// The offset of a serde_json error, from its line and column.
-    fn locate(&self, e: &serde_json::Error) -> Option<u64> {
-        let (line, col) = (e.line() as u64, e.column() as u64);
-        let start = if line == self.lines.get() + 1 {
-            self.line_start.get()
-        } else if line == self.lines.get() && line > 0 {
-            self.prev_line_start.get()
-        } else {
-            return None;
-        };
-        Some(start + col.saturating_sub(1))
-    }
-
-    /// Checks `bytes` (just read, starting at `self.pos`) for UTF-8, carrying an incomplete
-    /// sequence over. Returns the offset of the first bad byte.
-    fn check_utf8(&self, bytes: &[u8]) -> Option<u64> {
-        let carry_len = self.carry_len.get();
-        if carry_len == 0 && bytes.is_ascii() {
-            return None;
-        }
-        let mut buf = Vec::with_capacity(carry_len + bytes.len());
-        buf.extend_from_slice(self.carry.get().get(..carry_len).unwrap_or_default());
-        buf.extend_from_slice(bytes);
-        let start = self.pos.get() - carry_len as u64;
-        match std::str::from_utf8(&buf) {
-            Ok(_) => {
-                self.carry_len.set(0);
-                None
-            }
-            Err(e) if e.error_len().is_none() && buf.len() - e.valid_up_to() < 4 => {
-                let tail = buf.get(e.valid_up_to()..).unwrap_or_default();
-                let mut carry = [0; 4];
-                if let Some(dst) = carry.get_mut(..tail.len()) {
-                    dst.copy_from_slice(tail);
-                }
-                self.carry.set(carry);
-                self.carry_len.set(tail.len());
-                None
-            }
-            Err(e) => Some(start + e.valid_up_to() as u64),
-        }
-    }
-}
-
-/// The reader under serde_json on the incremental path: counts, tracks lines, enforces the record
-/// size limit and UTF-8.
-struct Counted<R> {
-    inner: R,
-    st: Rc<CountState>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let st = &self.st;
-        if st.pos.get().saturating_sub(st.record_start.get()) > st.limit {
-            st.too_large.set(true);
-            return Err(io::Error::other("record too large"));
-        }
-        if st.bad_utf8.get().is_some() {
-            return Err(io::Error::other("invalid utf-8"));
-        }
-        let n = self
-            .inner
-            .read(buf)
-            .inspect_err(|_| st.inner_error.set(true))?;
-        let got = buf.get(..n).unwrap_or_default();
-        if let Some(bad) = st.check_utf8(got) {
-            st.bad_utf8.set(Some(bad));
-            return Err(io::Error::other("invalid utf-8"));
-        }
-        let pos = st.pos.get();
-        if st.awaiting_start.get()
-            && let Some(i) = got
-                .iter()
-                .position(|b| !b.is_ascii_whitespace() && *b != b',')
-        {
-            st.record_start.set(pos + i as u64);
-            st.awaiting_start.set(false);
-        }
-        for (i, b) in got.iter().enumerate() {
-            if *b == b'\n' {
-                st.prev_line_start.set(st.line_start.get());
-                st.line_start.set(pos + i as u64 + 1);
-                st.lines.set(st.lines.get() + 1);
-            }
-        }
-        st.pos.set(pos + n as u64);
-        st.total.set(st.total.get().max(pos + n as u64));
-        Ok(n)
     }
 }
 
@@ -602,7 +467,6 @@ struct Ctx<'s> {
     envelope: Option<Envelope>,
     container_entered: bool,
     container_found: bool,
-    counter: Option<Rc<CountState>>,
     /// On the buffered path: the text's address and its offset in the content, to place records.
     slice_origin: Option<(usize, u64)>,
     errors: Vec<ReadError>,
@@ -637,25 +501,11 @@ impl Ctx<'_> {
         self.errors.push(e);
     }
 
-    fn mark_record_start(&self) {
-        if let Some(c) = &self.counter {
-            c.record_start.set(c.pos.get());
-            c.awaiting_start.set(true);
-        }
-    }
-
-    /// Where a just-parsed element starts: from its address in the buffer, or (incremental path)
-    /// from the position after it, as serde_json reads an object or array exactly to its end.
+    /// Where a just-parsed element starts, from its address in the text being framed.
     fn offset_of(&self, raw: &RawValue) -> Option<u64> {
-        if let Some((origin, base)) = self.slice_origin {
-            let at = (raw.get().as_ptr() as usize).checked_sub(origin)?;
-            return Some(base + at as u64);
-        }
-        let c = self.counter.as_ref()?;
-        let text = raw.get();
-        // A number is only known to end when the next byte has been read.
-        let peeked = u64::from(text.ends_with(|ch: char| ch.is_ascii_digit()));
-        c.pos.get().checked_sub(text.len() as u64 + peeked)
+        let (origin, base) = self.slice_origin?;
+        let at = (raw.get().as_ptr() as usize).checked_sub(origin)?;
+        Some(base + at as u64)
     }
 
     /// Handles one record candidate. `Err` aborts the parse (stop, or `self.fatal`).
@@ -664,9 +514,7 @@ impl Ctx<'_> {
         let raw = elem.raw();
         let text = raw.get();
         if text.len() > self.options.max_record_bytes {
-            let offset = self
-                .offset_of(raw)
-                .or_else(|| self.counter.as_ref().map(|c| c.record_start.get()));
+            let offset = self.offset_of(raw);
             self.fatal = Some(self.error_at(
                 ErrorKind::TooLarge,
                 Some(idx),
@@ -803,35 +651,6 @@ impl Ctx<'_> {
             return;
         }
         let record = Some(self.index);
-        if let Some(c) = self.counter.clone()
-            && e.is_io()
-        {
-            let (kind, offset, message) = if let Some(at) = c.bad_utf8.get() {
-                (ErrorKind::Utf8, at, "invalid utf-8".to_owned())
-            } else if c.too_large.get() {
-                (
-                    ErrorKind::TooLarge,
-                    c.record_start.get(),
-                    format!(
-                        "record is over the limit of {} bytes",
-                        self.options.max_record_bytes
-                    ),
-                )
-            } else {
-                let inner = e
-                    .io_error_kind()
-                    .map_or_else(String::new, |k| io::Error::from(k).to_string());
-                let msg = if c.inner_error.get() {
-                    decode_error_message(self.gzip, &io::Error::other(e.to_string()))
-                } else {
-                    format!("read error: {inner}")
-                };
-                (decode_error_kind(self.gzip), c.pos.get(), msg)
-            };
-            self.errors
-                .push(self.error_at(kind, record, Some(offset), message));
-            return;
-        }
         if e.is_eof()
             && let Some(p) = pending
         {
@@ -881,7 +700,6 @@ impl<'de, E: Elem + Deserialize<'de>> Visitor<'de> for SeqSeed<'_, '_, E> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
-            self.ctx.mark_record_start();
             match seq.next_element::<E>()? {
                 Some(e) => {
                     if self.ctx.element(e, self.kind).is_err() {
@@ -979,7 +797,6 @@ where
         Shape::Objects => {
             let mut it = de.into_iter::<E>();
             loop {
-                ctx.mark_record_start();
                 match it.next() {
                     None => return Ok(()),
                     Some(Ok(e)) => {
@@ -1179,35 +996,6 @@ fn frame_lines_slice(
     None
 }
 
-/// Frames content incrementally from `reader` (which starts at offset `base`).
-fn frame_stream<R: Read>(
-    ctx: &mut Ctx<'_>,
-    reader: &mut BufReader<R>,
-    base: u64,
-    shape: Shape,
-    counter: &Rc<CountState>,
-) -> Option<Format> {
-    if shape == Shape::Objects {
-        return frame_lines_stream(ctx, reader, base, counter);
-    }
-    stream_json(ctx, reader, shape, counter);
-    None
-}
-
-fn stream_json<R: Read>(ctx: &mut Ctx<'_>, reader: R, shape: Shape, counter: &Rc<CountState>) {
-    ctx.counter = Some(Rc::clone(counter));
-    let counted = Counted {
-        inner: reader,
-        st: Rc::clone(counter),
-    };
-    let de = serde_json::Deserializer::from_reader(counted);
-    if let Err(e) = frame_json::<_, Box<RawValue>>(ctx, de, shape) {
-        let at = counter.locate(&e);
-        ctx.parse_failed(&e, at, counter.pos.get(), None);
-    }
-    ctx.counter = None;
-}
-
 /// Reads one line into `buf` (with its `\n`), keeping at most `max + 1` bytes; returns the bytes
 /// consumed and whether the line was longer than `max`.
 fn next_line<R: BufRead>(
@@ -1243,12 +1031,13 @@ fn next_line<R: BufRead>(
     }
 }
 
+/// Frames JSON Lines incrementally; returns the format used when it is not JSON Lines, and the
+/// decompressed bytes seen.
 fn frame_lines_stream<R: Read>(
     ctx: &mut Ctx<'_>,
     reader: &mut BufReader<R>,
     base: u64,
-    counter: &Rc<CountState>,
-) -> Option<Format> {
+) -> (Option<Format>, u64) {
     let mut buf = Vec::new();
     let mut offset = base;
     let mut first = true;
@@ -1263,20 +1052,18 @@ fn frame_lines_stream<R: Read>(
             Ok(t) => t,
             Err(e) => {
                 let end = offset + consumed;
-                counter.total.set(end);
                 let p = Pending {
                     kind: decode_error_kind(ctx.gzip),
                     offset: end,
-                    message: e.to_string(),
+                    message: decode_error_message(ctx.gzip, &e),
                 };
                 let record = Some(ctx.index);
                 ctx.push_pending(p, record);
-                return None;
+                return (None, end);
             }
         };
         if consumed == 0 {
-            counter.total.set(offset);
-            return None;
+            return (None, offset);
         }
         let content = if buf.last() == Some(&b'\n') {
             buf.get(..buf.len() - 1).unwrap_or_default()
@@ -1295,18 +1082,17 @@ fn frame_lines_stream<R: Read>(
         }
         match line(ctx, content, offset, first) {
             LineOutcome::Next => {}
-            LineOutcome::Stop => return None,
+            LineOutcome::Stop => return (None, offset + consumed),
             LineOutcome::NotLines => {
-                let st = Rc::new(CountState::new(offset, ctx.options.max_record_bytes as u64));
                 let prefixed = Prefixed {
                     head: std::mem::take(&mut buf),
                     pos: 0,
                     pending: None,
                     rest: &mut *reader,
                 };
-                stream_json(ctx, prefixed, Shape::Objects, &st);
-                counter.total.set(st.total.get());
-                return Some(Format::Concatenated);
+                let mut w = chunked::Window::new(prefixed, offset);
+                chunked::frame(ctx, &mut w, Shape::Objects);
+                return (Some(Format::Concatenated), w.end());
             }
         }
         if !content.iter().all(u8::is_ascii_whitespace) {
