@@ -6,14 +6,20 @@
 //! ```text
 //! { "format": 1, "source": "...",
 //!   "eventSources": { "monitoring.amazonaws.com": "cloudwatch", ... },
-//!   "operations": { "s3": { "HeadObject": ["s3:GetObject"], ... }, ... },
+//!   "operations": { "s3": { "HeadObject": ["s3:GetObject"], ... },
+//!                   "lambda": { "CreateFunction": ["lambda:CreateFunction",
+//!                                                  ["iam:PassRole", "Role"]] }, ... },
 //!   "unmappedOperations": { "ec2messages": ["SendHeartbeat"?], ... } }
 //! ```
 //!
 //! `eventSources` maps a CloudTrail `eventSource` to an IAM service prefix.
 //! `operations` maps, per prefix, an API operation (a CloudTrail
 //! `eventName`) to the IAM actions it needs, by canonical catalog name; an
-//! empty list means the call needs no permission. Operations whose only
+//! empty list means the call needs no permission. An entry written as an
+//! array, `[action, param, ...]`, is needed only when the request has one of
+//! those parameters (`iam:PassRole` when a role is passed); the parameter
+//! names are the SDK's and compare case-insensitively with CloudTrail's
+//! `requestParameters` keys. Operations whose only
 //! action is the same-named action of the same prefix are left out: the
 //! loader falls back to that. Maps are sorted (`BTreeMap`), so the same input
 //! always gives the same bytes. `unmappedOperations` lists, per prefix, the
@@ -32,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::UsageError;
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The whole mapping in plain owned form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,11 +51,41 @@ pub struct Artifact {
     /// CloudTrail `eventSource` → IAM service prefix.
     pub event_sources: BTreeMap<String, String>,
     /// IAM service prefix → operation name → IAM actions (`"s3:GetObject"`).
-    pub operations: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    pub operations: BTreeMap<String, BTreeMap<String, Vec<OpAction>>>,
     /// IAM service prefix → API operations (from botocore) that map to no
     /// catalog action: real calls this mapping cannot attribute.
     #[serde(default)]
     pub unmapped_operations: BTreeMap<String, Vec<String>>,
+}
+
+/// One action of an operation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OpAction {
+    /// Always needed: `"s3:GetObject"`.
+    Always(String),
+    /// `[action, param, ...]`: needed when the request has one of the parameters.
+    When(Vec<String>),
+}
+
+impl OpAction {
+    /// The action name.
+    #[must_use]
+    pub fn action(&self) -> &str {
+        match self {
+            OpAction::Always(a) => a,
+            OpAction::When(v) => v.first().map_or("", String::as_str),
+        }
+    }
+
+    /// The request parameters that make the action needed (empty: always).
+    #[must_use]
+    pub fn when(&self) -> &[String] {
+        match self {
+            OpAction::Always(_) => &[],
+            OpAction::When(v) => v.get(1..).unwrap_or_default(),
+        }
+    }
 }
 
 /// Gzips the compact JSON of `artifact`; deterministic.
@@ -106,13 +142,21 @@ mod tests {
         };
         a.event_sources
             .insert("monitoring.amazonaws.com".into(), "cloudwatch".into());
-        a.operations
-            .entry("s3".into())
-            .or_default()
-            .insert("HeadObject".into(), vec!["s3:GetObject".into()]);
+        a.operations.entry("s3".into()).or_default().insert(
+            "HeadObject".into(),
+            vec![
+                OpAction::Always("s3:GetObject".into()),
+                OpAction::When(vec!["iam:PassRole".into(), "Role".into()]),
+            ],
+        );
         let bytes = encode(&a).unwrap();
         assert_eq!(bytes, encode(&a).unwrap());
-        assert_eq!(decode(&bytes).unwrap(), a);
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back, a);
+        let ops = &back.operations["s3"]["HeadObject"];
+        assert_eq!(ops[1].action(), "iam:PassRole");
+        assert_eq!(ops[1].when(), ["Role"]);
+        assert!(ops[0].when().is_empty());
     }
 
     #[test]

@@ -366,6 +366,10 @@ pub const OVERRIDES: &[(&str, &str, OverrideTarget)] = &[
     ("sso", "CreateToken", ConsoleActivity),
 ];
 
+/// An action of an operation and the request parameters that make it
+/// needed (empty: always).
+type OpEntry = (ActionId, Box<[Box<str>]>);
+
 /// The CloudTrail → IAM action mapper.
 #[derive(Debug)]
 pub struct ActionMapper<'c> {
@@ -373,8 +377,9 @@ pub struct ActionMapper<'c> {
     source: String,
     /// `eventSource` → IAM prefix.
     event_sources: HashMap<Box<str>, Box<str>>,
-    /// `"prefix:Operation"` → actions (empty: no permission needed).
-    operations: HashMap<Box<str>, Vec<ActionId>>,
+    /// `"prefix:Operation"` → actions (empty: no permission needed), each
+    /// with the request parameters that make it needed (empty: always).
+    operations: HashMap<Box<str>, Vec<OpEntry>>,
     /// `"prefix:Operation"` → override.
     overrides: HashMap<Box<str>, Mapping>,
     /// `"prefix:Operation"` of real API operations without an action.
@@ -431,7 +436,14 @@ impl<'c> ActionMapper<'c> {
         let mut operations = HashMap::new();
         for (prefix, ops) in artifact.operations {
             for (op, actions) in ops {
-                let ids = actions.iter().filter_map(|a| catalog.action(a)).collect();
+                let ids = actions
+                    .iter()
+                    .filter_map(|a| {
+                        let id = catalog.action(a.action())?;
+                        let when = a.when().iter().map(|p| p.as_str().into()).collect();
+                        Some((id, when))
+                    })
+                    .collect();
                 operations.insert(key(&prefix, &op), ids);
             }
         }
@@ -488,20 +500,36 @@ impl<'c> ActionMapper<'c> {
             .map(pare_catalog::Service::prefix)
     }
 
-    /// Maps one call.
+    /// Maps one call without looking at its request: actions that are
+    /// needed only for some parameters (`iam:PassRole` when a role is passed)
+    /// are included.
     #[must_use]
     pub fn map(&self, event_source: &str, event_name: &str) -> Mapping {
+        self.map_call(event_source, event_name, None)
+    }
+
+    /// Maps one call; with `request_parameters`, actions needed only for
+    /// some parameters are kept only when the request has one of them
+    /// (keys compare case-insensitively: the SDK's `Role` is CloudTrail's
+    /// `role`). Without them (`None`), such actions are included.
+    #[must_use]
+    pub fn map_call(
+        &self,
+        event_source: &str,
+        event_name: &str,
+        request_parameters: Option<&serde_json::Value>,
+    ) -> Mapping {
         let Some(prefix) = self.service_prefix(event_source) else {
             if CONSOLE_SOURCES.contains(&event_source) {
                 return Mapping::ConsoleActivity;
             }
             return Mapping::Unmapped;
         };
-        if let Some(m) = self.lookup(prefix, event_name) {
+        if let Some(m) = self.lookup(prefix, event_name, request_parameters) {
             return m;
         }
         if let Some(base) = strip_api_version(event_name) {
-            if let Some(m) = self.lookup(prefix, base) {
+            if let Some(m) = self.lookup(prefix, base, request_parameters) {
                 return m;
             }
         }
@@ -511,17 +539,29 @@ impl<'c> ActionMapper<'c> {
         Mapping::Unmapped
     }
 
-    fn lookup(&self, prefix: &str, op: &str) -> Option<Mapping> {
+    fn lookup(
+        &self,
+        prefix: &str,
+        op: &str,
+        params: Option<&serde_json::Value>,
+    ) -> Option<Mapping> {
         let k = key(prefix, op);
         if let Some(m) = self.overrides.get(&*k) {
             return Some(m.clone());
         }
-        if let Some(ids) = self.operations.get(&*k) {
-            return Some(if ids.is_empty() {
-                Mapping::NoPermissionNeeded
-            } else {
-                Mapping::Actions(ids.clone())
-            });
+        if let Some(entries) = self.operations.get(&*k) {
+            if entries.is_empty() {
+                return Some(Mapping::NoPermissionNeeded);
+            }
+            let mut ids: Vec<ActionId> = Vec::with_capacity(entries.len());
+            for (id, when) in entries {
+                if (when.is_empty() || params.is_none_or(|p| has_any_param(p, when)))
+                    && !ids.contains(id)
+                {
+                    ids.push(*id);
+                }
+            }
+            return Some(Mapping::Actions(ids));
         }
         self.catalog.action(&k).map(|id| Mapping::Actions(vec![id]))
     }
@@ -529,11 +569,14 @@ impl<'c> ActionMapper<'c> {
     /// Every `(prefix, operation, actions)` in the operation table, sorted;
     /// for tests and reports.
     #[must_use]
-    pub fn operations(&self) -> Vec<(&str, &str, &[ActionId])> {
+    pub fn operations(&self) -> Vec<(&str, &str, Vec<ActionId>)> {
         let mut v: Vec<_> = self
             .operations
             .iter()
-            .filter_map(|(k, ids)| k.split_once(':').map(|(p, o)| (p, o, ids.as_slice())))
+            .filter_map(|(k, entries)| {
+                k.split_once(':')
+                    .map(|(p, o)| (p, o, entries.iter().map(|(id, _)| *id).collect()))
+            })
             .collect();
         v.sort_unstable();
         v
@@ -565,26 +608,38 @@ impl<'c> ActionMapper<'c> {
 /// Action names in an artifact that `catalog` does not know (should be none).
 #[must_use]
 pub fn unknown_actions(artifact: &Artifact, catalog: &Catalog) -> Vec<String> {
-    let mut out: Vec<String> = artifact
+    let from_artifact = artifact
         .operations
         .values()
         .flat_map(|ops| ops.values().flatten())
-        .chain(
-            OVERRIDES
-                .iter()
-                .flat_map(|(_, _, t)| match t {
-                    Actions(names) => names.iter().map(|s| (*s).to_owned()).collect(),
-                    _ => Vec::new(),
-                })
-                .collect::<Vec<_>>()
-                .iter(),
-        )
+        .map(artifact::OpAction::action);
+    let from_overrides = OVERRIDES.iter().flat_map(|(_, _, t)| match t {
+        Actions(names) => *names,
+        _ => &[],
+    });
+    let mut out: Vec<String> = from_artifact
+        .chain(from_overrides.copied())
         .filter(|a| catalog.action(a).is_none())
-        .cloned()
+        .map(str::to_owned)
         .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether `params` (a JSON object) has a non-null, non-empty value under
+/// one of `names`, comparing keys case-insensitively.
+fn has_any_param(params: &serde_json::Value, names: &[Box<str>]) -> bool {
+    let Some(obj) = params.as_object() else {
+        return false;
+    };
+    obj.iter().any(|(k, v)| {
+        names.iter().any(|n| n.eq_ignore_ascii_case(k))
+            && !matches!(v, serde_json::Value::Null)
+            && v.as_str() != Some("")
+            && v.as_array().is_none_or(|a| !a.is_empty())
+            && v.as_object().is_none_or(|o| !o.is_empty())
+    })
 }
 
 fn key(prefix: &str, op: &str) -> Box<str> {

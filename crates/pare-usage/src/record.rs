@@ -74,11 +74,12 @@ pub struct CloudTrailRecord<'a> {
     /// `resources[]` (entries that are not objects are skipped).
     #[serde(borrow, deserialize_with = "lenient_resources")]
     pub resources: Vec<Resource<'a>>,
-    /// `requestParameters`, unparsed.
-    #[serde(borrow)]
+    /// `requestParameters`, unparsed (`Some("null")` when written as `null`,
+    /// `None` when absent).
+    #[serde(borrow, deserialize_with = "raw_some")]
     pub request_parameters: Option<&'a RawValue>,
-    /// `responseElements`, unparsed.
-    #[serde(borrow)]
+    /// `responseElements`, unparsed (`Some("null")` when written as `null`).
+    #[serde(borrow, deserialize_with = "raw_some")]
     pub response_elements: Option<&'a RawValue>,
     /// `additionalEventData`, unparsed.
     #[serde(borrow)]
@@ -399,6 +400,11 @@ fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Str<'a>>, D
         }
     }
     d.deserialize_option(V)
+}
+
+/// A raw JSON value, `null` included (so that "absent" and "null" differ).
+fn raw_some<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<&'a RawValue>, D::Error> {
+    <&'a RawValue>::deserialize(d).map(Some)
 }
 
 /// Accepts `true`, `false`, `"true"`, `"false"` (any case) and `null`.

@@ -206,13 +206,21 @@ pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> Usa
         .filter(|a| !a.is_empty())
         .map(str::to_owned)
         .collect();
+    let params = record.request_parameters_value();
+    // For parameter-dependent actions: `requestParameters: null` means "no
+    // parameters"; an absent field means "not known" (all are kept).
+    let empty = serde_json::Value::Object(serde_json::Map::new());
+    let known_params = match (record.request_parameters, &params) {
+        (None, _) => None,
+        (Some(_), Some(p)) => Some(p),
+        (Some(_), None) => Some(&empty),
+    };
     let (activity, actions) = match kind {
         RecordKind::ServiceEvent | RecordKind::Insight => (Activity::NotACall, Vec::new()),
-        _ => match mapper.map(source, name) {
+        _ => match mapper.map_call(source, name, known_params) {
             Mapping::Actions(ids) => {
                 let catalog = mapper.catalog();
                 let prefix = mapper.service_prefix(source).unwrap_or_default();
-                let params = record.request_parameters_value();
                 let region = record.aws_region.as_deref();
                 let account = record
                     .recipient_account_id

@@ -28,10 +28,10 @@ fn every_action_in_the_artifact_and_the_overrides_exists_in_the_catalog() {
     for (prefix, ops) in &a.operations {
         assert!(catalog.service(prefix).is_some(), "{prefix}");
         for (op, actions) in ops {
-            for action in actions {
-                let id = catalog.action(action).unwrap();
+            for a in actions {
+                let id = catalog.action(a.action()).unwrap();
                 // Stored by canonical name.
-                assert_eq!(&catalog.action_name(id), action, "{prefix}:{op}");
+                assert_eq!(catalog.action_name(id), a.action(), "{prefix}:{op}");
             }
         }
     }
@@ -247,4 +247,55 @@ fn overrides_case_by_case() {
         ["cloudwatch:GetMetricData"]
     );
     assert_eq!(map("email.amazonaws.com", "SendEmail"), ["ses:SendEmail"]);
+}
+
+#[test]
+fn parameter_dependent_actions() {
+    let m = ActionMapper::bundled().unwrap();
+    let lambda = "lambda.amazonaws.com";
+    let with_role = serde_json::json!({"functionName": "f", "role": "arn:aws:iam::1:role/r"});
+    let without_role = serde_json::json!({"functionName": "f", "timeout": 30});
+    let name = "UpdateFunctionConfiguration20150331v2";
+    assert_eq!(
+        names(&m.map_call(lambda, name, Some(&with_role))),
+        ["lambda:UpdateFunctionConfiguration", "iam:PassRole"]
+    );
+    assert_eq!(
+        names(&m.map_call(lambda, name, Some(&without_role))),
+        ["lambda:UpdateFunctionConfiguration"]
+    );
+    // Unknown parameters: kept.
+    assert_eq!(
+        names(&m.map_call(lambda, name, None)),
+        ["lambda:UpdateFunctionConfiguration", "iam:PassRole"]
+    );
+    // EC2 RunInstances: iam:PassRole only with an instance profile.
+    let ec2 = "ec2.amazonaws.com";
+    let plain = serde_json::json!({"instanceType": "t3.micro", "instancesSet": {"items": [{"imageId": "ami-1"}]}});
+    let profile =
+        serde_json::json!({"iamInstanceProfile": {"name": "p"}, "instanceType": "t3.micro"});
+    assert!(
+        !names(&m.map_call(ec2, "RunInstances", Some(&plain))).contains(&"iam:PassRole".to_owned())
+    );
+    assert!(
+        names(&m.map_call(ec2, "RunInstances", Some(&profile)))
+            .contains(&"iam:PassRole".to_owned())
+    );
+    assert_eq!(
+        names(&m.map_call(ec2, "RunInstances", Some(&plain)))[0],
+        "ec2:RunInstances"
+    );
+    // Through to_usage: `requestParameters: null` means no parameters.
+    let text = r#"{"eventSource": "ssm.amazonaws.com", "eventName": "SendCommand", "eventType": "AwsApiCall",
+        "userIdentity": {"type": "Root", "accountId": "111122223333"},
+        "requestParameters": {"documentName": "AWS-RunShellScript", "instanceIds": ["i-1"]}}"#;
+    let r = pare_usage::CloudTrailRecord::from_json(text).unwrap();
+    let u = pare_usage::to_usage(&r, m);
+    let catalog = Catalog::bundled().unwrap();
+    let got: Vec<String> = u
+        .actions
+        .iter()
+        .map(|a| catalog.action_name(a.action))
+        .collect();
+    assert_eq!(got, ["ssm:SendCommand"]);
 }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 use pare_catalog::Catalog;
-use pare_usage::artifact::{self, Artifact, FORMAT_VERSION};
+use pare_usage::artifact::{self, Artifact, FORMAT_VERSION, OpAction};
 use serde::Deserialize;
 
 /// Build pare-usage's bundled CloudTrail → IAM action mapping (gzip of compact JSON).
@@ -68,13 +68,11 @@ struct MapEntry {
     #[serde(default)]
     conditions: Option<serde_json::Value>,
     #[serde(default)]
-    arn_override: Option<ArnOverride>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ArnOverride {
+    arn_override: Option<serde_json::Value>,
     #[serde(default)]
-    template: String,
+    resource_mappings: Option<serde_json::Value>,
+    #[serde(default)]
+    resourcearn_mappings: Option<serde_json::Value>,
 }
 
 /// Event sources that botocore's endpoint prefixes do not give, or give
@@ -137,16 +135,83 @@ fn read_json_maybe_gz(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
-/// Whether a map entry is conditional on request parameters or marked draft.
-fn is_conditional(e: &MapEntry) -> bool {
-    e.conditions.is_some()
-        || e.arn_override
-            .as_ref()
-            .is_some_and(|o| o.template.starts_with("%%iftruthy%"))
+/// The request parameters an entry's templates read (`${Role}` → `Role`,
+/// `${IamInstanceProfile.Arn}` → `IamInstanceProfile`), without the ARN parts
+/// every call has (`Partition`, `Region`, `Account`).
+fn entry_params(e: &MapEntry) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for v in [
+        &e.arn_override,
+        &e.resource_mappings,
+        &e.resourcearn_mappings,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let text = v.to_string();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("${") {
+            rest = rest.get(start + 2..).unwrap_or_default();
+            let end = rest.find('}').unwrap_or(rest.len());
+            let name = rest.get(..end).unwrap_or_default();
+            let top = name.split(['.', '[']).next().unwrap_or_default();
+            if !top.is_empty() && !matches!(top, "Partition" | "Region" | "Account") {
+                out.insert(top.to_owned());
+            }
+            rest = rest.get(end..).unwrap_or_default();
+        }
+    }
+    out
+}
+
+/// The actions of one SDK operation. Draft entries (`conditions`) are left
+/// out unless they are all there is. The first action is always needed; a
+/// later one whose templates read request parameters is needed only when
+/// the request has one of them (`iam:PassRole` for `${Role}`); actions the
+/// catalog does not know are dropped into `dropped`.
+fn entry_actions(
+    entries: &[MapEntry],
+    catalog: &Catalog,
+    dropped: &mut BTreeSet<String>,
+) -> Vec<OpAction> {
+    let mut usable: Vec<&MapEntry> = entries.iter().filter(|e| e.conditions.is_none()).collect();
+    if usable.is_empty() {
+        usable = entries.iter().take(1).collect();
+    }
+    let primary = usable.first().map(|e| e.action.to_lowercase());
+    // name → None (always) or Some(params).
+    let mut out: Vec<(String, Option<BTreeSet<String>>)> = Vec::new();
+    for e in usable {
+        let Some(id) = catalog.action(&e.action) else {
+            dropped.insert(e.action.clone());
+            continue;
+        };
+        let name = catalog.action_name(id);
+        let params = entry_params(e);
+        let when = if Some(e.action.to_lowercase()) == primary || params.is_empty() {
+            None
+        } else {
+            Some(params)
+        };
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) => match (existing.as_mut(), when) {
+                (Some(a), Some(b)) => a.extend(b),
+                (Some(_), None) => *existing = None,
+                (None, _) => {}
+            },
+            None => out.push((name, when)),
+        }
+    }
+    out.into_iter()
+        .map(|(name, when)| match when {
+            None => OpAction::Always(name),
+            Some(params) => OpAction::When(std::iter::once(name).chain(params).collect()),
+        })
+        .collect()
 }
 
 /// A candidate mapping for one operation: (priority, SDK service) and its actions.
-type Candidate = ((u8, String), Vec<String>);
+type Candidate = ((u8, String), Vec<OpAction>);
 
 /// Counts for the report.
 #[derive(Debug, Default)]
@@ -259,36 +324,20 @@ fn build(
         let Some(prefix) = sdk_prefix(svc) else {
             continue;
         };
-        let actions: Vec<String> = if permissionless.contains(method) {
+        let actions: Vec<OpAction> = if permissionless.contains(method) {
             Vec::new()
         } else {
             let entries = map
                 .sdk_method_iam_mappings
                 .get(method)
                 .map_or(&[][..], Vec::as_slice);
-            let mut firm: Vec<&MapEntry> = entries.iter().filter(|e| !is_conditional(e)).collect();
-            if firm.is_empty() {
-                firm = entries.iter().take(1).collect();
-            }
-            let mut names: Vec<String> = Vec::new();
-            for e in firm {
-                match catalog.action(&e.action) {
-                    Some(id) => {
-                        let n = catalog.action_name(id);
-                        if !names.contains(&n) {
-                            names.push(n);
-                        }
-                    }
-                    None => {
-                        report.dropped_unknown_actions.insert(e.action.clone());
-                    }
-                }
-            }
-            if names.is_empty() {
+            let actions = entry_actions(entries, catalog, &mut report.dropped_unknown_actions);
+            if actions.is_empty() {
                 continue;
             }
-            names
+            actions
         };
+        let names: Vec<&str> = actions.iter().map(OpAction::action).collect();
         let same_name = catalog
             .action(&format!("{prefix}:{op}"))
             .map(|id| catalog.action_name(id));
@@ -297,13 +346,13 @@ fn build(
         // s3-outposts only) is an Outposts-only reading: keep the default.
         let own_prefix = format!("{prefix}:");
         if same_name.is_some()
-            && !actions.is_empty()
-            && !actions.iter().any(|a| a.starts_with(&own_prefix))
+            && !names.is_empty()
+            && !names.iter().any(|a| a.starts_with(&own_prefix))
         {
             continue;
         }
         let priority = (
-            u8::from(same_name.as_ref().is_none_or(|s| !actions.contains(s))),
+            u8::from(same_name.as_deref().is_none_or(|s| !names.contains(&s))),
             svc.to_owned(),
         );
         let entry = chosen.entry((prefix, op.to_owned()));
@@ -349,13 +398,15 @@ fn build(
         ops.dedup();
     }
     report.unmapped = unmapped_operations.values().map(Vec::len).sum();
-    let mut operations: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    let mut operations: BTreeMap<String, BTreeMap<String, Vec<OpAction>>> = BTreeMap::new();
     for ((prefix, op), (_, actions)) in chosen {
         let default = catalog
             .action(&format!("{prefix}:{op}"))
             .map(|id| catalog.action_name(id));
-        if actions.len() == 1 && actions.first() == default.as_ref() {
-            continue;
+        if let ([OpAction::Always(only)], Some(default)) = (actions.as_slice(), &default) {
+            if only == default {
+                continue;
+            }
         }
         report.operations += 1;
         operations.entry(prefix).or_default().insert(op, actions);
@@ -424,7 +475,13 @@ mod tests {
                   "S3.HeadObject":[{"action":"s3:GetObject","conditions":{}},{"action":"s3:GetObjectVersion","conditions":{}}],
                   "S3.GetObject":[{"action":"s3:GetObject"}],
                   "S3.CopyObject":[{"action":"s3:GetObject"},{"action":"s3:PutObject"},{"action":"s3:NoSuchAction"}],
-                  "Lambda.GetFunction":[{"action":"lambda:GetFunction"}]}}"#,
+                  "Lambda.GetFunction":[{"action":"lambda:GetFunction"}],
+                  "Lambda.CreateFunction":[{"action":"lambda:CreateFunction","resource_mappings":{"FunctionName":{"template":"${FunctionName}"}}},
+                    {"action":"iam:PassRole","arn_override":{"template":"${Role}"}}],
+                  "EC2.RunInstances":[{"action":"ec2:RunInstances"},
+                    {"action":"ec2:RunInstances","arn_override":{"template":"%%iftruthy%${SecurityGroups[]}%arn:${Partition}:ec2:${Region}:${Account}:security-group/*%%%"}},
+                    {"action":"iam:PassRole","arn_override":{"template":"%%iftruthy%${IamInstanceProfile.Arn}%*%%%"}},
+                    {"action":"iam:PassRole","arn_override":{"template":"%%iftruthy%${LaunchTemplate.LaunchTemplateId}%*%%%"}}]}}"#,
         )
         .unwrap();
         (botocore, map)
@@ -450,20 +507,57 @@ mod tests {
         // The default (host == prefix) is left to the run-time fallback.
         assert!(!a.event_sources.contains_key("s3.amazonaws.com"));
         let s3 = a.operations.get("s3").unwrap();
-        assert_eq!(s3.get("HeadObject").unwrap(), &["s3:GetObject"]);
+        assert_eq!(
+            s3.get("HeadObject").unwrap(),
+            &[OpAction::Always("s3:GetObject".into())]
+        );
         assert_eq!(
             s3.get("CopyObject").unwrap(),
-            &["s3:GetObject", "s3:PutObject"]
+            &[
+                OpAction::Always("s3:GetObject".into()),
+                OpAction::Always("s3:PutObject".into())
+            ]
         );
         assert!(!s3.contains_key("GetObject"));
-        assert!(!a.operations.contains_key("lambda"));
+        assert_eq!(
+            a.operations
+                .get("lambda")
+                .unwrap()
+                .get("CreateFunction")
+                .unwrap(),
+            &[
+                OpAction::Always("lambda:CreateFunction".into()),
+                OpAction::When(vec!["iam:PassRole".into(), "Role".into()])
+            ]
+        );
+        assert!(
+            !a.operations
+                .get("lambda")
+                .unwrap()
+                .contains_key("GetFunction")
+        );
+        assert_eq!(
+            a.operations
+                .get("ec2")
+                .unwrap()
+                .get("RunInstances")
+                .unwrap(),
+            &[
+                OpAction::Always("ec2:RunInstances".into()),
+                OpAction::When(vec![
+                    "iam:PassRole".into(),
+                    "IamInstanceProfile".into(),
+                    "LaunchTemplate".into()
+                ])
+            ]
+        );
         assert_eq!(
             a.operations
                 .get("sts")
                 .unwrap()
                 .get("GetCallerIdentity")
                 .unwrap(),
-            &Vec::<String>::new()
+            &Vec::<OpAction>::new()
         );
         assert!(report.dropped_unknown_actions.contains("s3:NoSuchAction"));
         assert_eq!(a.unmapped_operations.get("ecr").unwrap(), &["NotAnAction"]);
