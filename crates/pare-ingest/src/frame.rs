@@ -25,7 +25,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use flate2::bufread::MultiGzDecoder;
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
@@ -36,8 +36,6 @@ mod chunked;
 
 /// How much of the decompressed content is always read first to detect the format.
 const SNIFF: usize = 4096;
-/// The message of the serde error that aborts a parse on purpose (stop, or a fatal record error).
-const ABORT: &str = "pare-ingest: aborted";
 
 /// What reading one file produced, besides the records handed to the sink.
 #[derive(Debug, Default)]
@@ -109,8 +107,6 @@ pub(crate) fn read_file(
         sink,
         index: 0,
         envelope: None,
-        container_entered: false,
-        container_found: false,
         slice_origin: None,
         errors: Vec::new(),
         fatal: None,
@@ -291,8 +287,14 @@ fn frame(
     };
     if complete && head.len() <= limit {
         let total = head.len() as u64;
-        let format = frame_slice(ctx, body, bom as u64, pending, shape).unwrap_or(format);
-        (Ok(format), total)
+        if shape == Shape::Objects {
+            let used = frame_lines_slice(ctx, body, bom as u64, pending);
+            (Ok(used.unwrap_or(format)), total)
+        } else {
+            let mut w = chunked::Window::prefilled(head, bom, 0, pending);
+            chunked::frame(ctx, &mut w, shape);
+            (Ok(format), total)
+        }
     } else {
         let stream = Prefixed {
             head,
@@ -305,7 +307,7 @@ fn frame(
             let (used, end) = frame_lines_stream(ctx, &mut reader, bom as u64);
             (Ok(used.unwrap_or(format)), end)
         } else {
-            let mut w = chunked::Window::new(stream, bom as u64);
+            let mut w = chunked::Window::new(stream, bom as u64, ctx.gzip, ctx.options.chunk_bytes);
             chunked::frame(ctx, &mut w, shape);
             (Ok(format), w.end())
         }
@@ -465,8 +467,6 @@ struct Ctx<'s> {
     /// The index of the next record candidate.
     index: u64,
     envelope: Option<Envelope>,
-    container_entered: bool,
-    container_found: bool,
     /// On the buffered path: the text's address and its offset in the content, to place records.
     slice_origin: Option<(usize, u64)>,
     errors: Vec<ReadError>,
@@ -634,181 +634,6 @@ impl Ctx<'_> {
         }
         Ok(())
     }
-
-    /// Turns the error that ended a parse into a `ReadError` (unless it was a deliberate abort).
-    fn parse_failed(
-        &mut self,
-        e: &serde_json::Error,
-        locate: Option<u64>,
-        end: u64,
-        pending: Option<Pending>,
-    ) {
-        if self.stopped {
-            return;
-        }
-        if let Some(f) = self.fatal.take() {
-            self.errors.push(f);
-            return;
-        }
-        let record = Some(self.index);
-        if e.is_eof()
-            && let Some(p) = pending
-        {
-            self.push_pending(p, record);
-            return;
-        }
-        let (kind, offset, message) = if e.is_eof() {
-            (
-                ErrorKind::Json,
-                end,
-                "truncated json: unexpected end of input".to_owned(),
-            )
-        } else {
-            (
-                ErrorKind::Json,
-                locate.unwrap_or(end),
-                format!("invalid json: {e}"),
-            )
-        };
-        self.errors
-            .push(self.error_at(kind, record, Some(offset), message));
-    }
-}
-
-struct SeqSeed<'c, 's, E> {
-    ctx: &'c mut Ctx<'s>,
-    kind: ElemKind,
-    _elem: std::marker::PhantomData<E>,
-}
-
-impl<'c, 's, E> SeqSeed<'c, 's, E> {
-    fn new(ctx: &'c mut Ctx<'s>, kind: ElemKind) -> Self {
-        Self {
-            ctx,
-            kind,
-            _elem: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<'de, E: Elem + Deserialize<'de>> Visitor<'de> for SeqSeed<'_, '_, E> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of events")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        loop {
-            match seq.next_element::<E>()? {
-                Some(e) => {
-                    if self.ctx.element(e, self.kind).is_err() {
-                        return Err(de::Error::custom(ABORT));
-                    }
-                }
-                None => return Ok(()),
-            }
-        }
-    }
-}
-
-impl<'de, E: Elem + Deserialize<'de>> DeserializeSeed<'de> for SeqSeed<'_, '_, E> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-struct ContainerVisitor<'c, 's, E> {
-    ctx: &'c mut Ctx<'s>,
-    _elem: std::marker::PhantomData<E>,
-}
-
-impl<'de, E: Elem + Deserialize<'de>> Visitor<'de> for ContainerVisitor<'_, '_, E> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object with `Records` or `Events`")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.ctx.container_entered = true;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match key.as_ref() {
-                "Records" => {
-                    self.ctx.container_found = true;
-                    map.next_value_seed(SeqSeed::<E>::new(self.ctx, ElemKind::Record))?;
-                }
-                "Events" => {
-                    self.ctx.container_found = true;
-                    map.next_value_seed(SeqSeed::<E>::new(self.ctx, ElemKind::LookupEvent))?;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Frames a JSON document (array, containers, or concatenated values) from a serde_json
-/// deserializer. `locate` gives an error's offset.
-fn frame_json<'de, R, E>(
-    ctx: &mut Ctx<'_>,
-    mut de: serde_json::Deserializer<R>,
-    shape: Shape,
-) -> Result<(), serde_json::Error>
-where
-    R: serde_json::de::Read<'de>,
-    E: Elem + Deserialize<'de>,
-{
-    match shape {
-        Shape::Array => {
-            de::Deserializer::deserialize_seq(&mut de, SeqSeed::<E>::new(ctx, ElemKind::Auto))?;
-            de.end()
-        }
-        Shape::Container(_) => loop {
-            ctx.container_entered = false;
-            ctx.container_found = false;
-            let at = ctx.index;
-            match de::Deserializer::deserialize_map(
-                &mut de,
-                ContainerVisitor::<E> {
-                    ctx,
-                    _elem: std::marker::PhantomData,
-                },
-            ) {
-                Ok(()) => {
-                    if !ctx.container_found {
-                        let e = ctx.error_at(
-                            ErrorKind::Format,
-                            Some(at),
-                            None,
-                            "object has neither `Records` nor `Events`".to_owned(),
-                        );
-                        ctx.errors.push(e);
-                    }
-                }
-                Err(e) if !ctx.container_entered && e.is_eof() => return Ok(()),
-                Err(e) => return Err(e),
-            }
-        },
-        Shape::Objects => {
-            let mut it = de.into_iter::<E>();
-            loop {
-                match it.next() {
-                    None => return Ok(()),
-                    Some(Ok(e)) => {
-                        if ctx.element(e, ElemKind::Auto).is_err() {
-                            return Err(de::Error::custom(ABORT));
-                        }
-                    }
-                    Some(Err(e)) => return Err(e),
-                }
-            }
-        }
-    }
 }
 
 /// The offset of a serde_json error in `text` (which starts at `base`).
@@ -842,44 +667,6 @@ fn utf8_prefix(bytes: &[u8], base: u64) -> (&str, Option<Pending>) {
             )
         }
     }
-}
-
-/// Frames content held in memory (`body` starts at offset `base`; `pending` is the error that cut
-/// it short, if any). Returns the format actually used when it differs from the shape's.
-fn frame_slice(
-    ctx: &mut Ctx<'_>,
-    body: &[u8],
-    base: u64,
-    pending: Option<Pending>,
-    shape: Shape,
-) -> Option<Format> {
-    if shape == Shape::Objects {
-        return frame_lines_slice(ctx, body, base, pending);
-    }
-    frame_text(ctx, body, base, pending, shape);
-    None
-}
-
-fn frame_text(ctx: &mut Ctx<'_>, body: &[u8], base: u64, pending: Option<Pending>, shape: Shape) {
-    let (text, bad_utf8) = utf8_prefix(body, base);
-    // A bad byte comes before whatever cut the content short.
-    let pending = bad_utf8.or(pending);
-    ctx.slice_origin = Some((text.as_ptr() as usize, base));
-    let de = serde_json::Deserializer::from_str(text);
-    let end = base + text.len() as u64;
-    match frame_json::<_, &RawValue>(ctx, de, shape) {
-        Ok(()) => {
-            if let Some(p) = pending {
-                let record = Some(ctx.index);
-                ctx.push_pending(p, record);
-            }
-        }
-        Err(e) => {
-            let at = locate_in_text(text, base, &e);
-            ctx.parse_failed(&e, at, end, pending);
-        }
-    }
-    ctx.slice_origin = None;
 }
 
 /// What to do with one line of JSON Lines.
@@ -980,7 +767,8 @@ fn frame_lines_slice(
             LineOutcome::Next => {}
             LineOutcome::Stop => return None,
             LineOutcome::NotLines => {
-                frame_text(ctx, rest, offset, pending, Shape::Objects);
+                let mut w = chunked::Window::prefilled(rest.to_vec(), 0, offset, pending);
+                chunked::frame(ctx, &mut w, Shape::Objects);
                 return Some(Format::Concatenated);
             }
         }
@@ -1090,7 +878,8 @@ fn frame_lines_stream<R: Read>(
                     pending: None,
                     rest: &mut *reader,
                 };
-                let mut w = chunked::Window::new(prefixed, offset);
+                let mut w =
+                    chunked::Window::new(prefixed, offset, ctx.gzip, ctx.options.chunk_bytes);
                 chunked::frame(ctx, &mut w, Shape::Objects);
                 return (Some(Format::Concatenated), w.end());
             }

@@ -64,6 +64,8 @@ pub struct ReadOptions {
     pub buffer_limit: usize,
     /// The largest record (or JSON Lines line) accepted. Default 16 MiB.
     pub max_record_bytes: usize,
+    /// Bytes read at a time on the incremental path. Default 1 MiB.
+    pub chunk_bytes: usize,
     /// Files read ahead of the one being delivered (parallel mode). 0 = twice the threads.
     pub files_in_flight: usize,
     /// Records per batch handed from a worker to the calling thread.
@@ -78,6 +80,7 @@ impl Default for ReadOptions {
             threads: 0,
             buffer_limit: 64 * 1024 * 1024,
             max_record_bytes: 16 * 1024 * 1024,
+            chunk_bytes: 1024 * 1024,
             files_in_flight: 0,
             batch_records: 512,
         }

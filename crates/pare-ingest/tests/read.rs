@@ -105,7 +105,9 @@ fn modes(base: &ReadOptions) -> Vec<(String, ReadOptions)> {
             let mut o = base.clone();
             o.threads = threads;
             if !buffered {
+                // Incremental, with odd small reads so records straddle every kind of boundary.
                 o.buffer_limit = 0;
+                o.chunk_bytes = 7;
             }
             o.files_in_flight = 2;
             o.batch_records = 7;
@@ -966,5 +968,57 @@ fn the_sink_can_stop_reading() {
         );
         assert_eq!(n, 5, "{name}");
         assert!(summary.stopped, "{name}");
+    }
+}
+
+/// Buffered and incremental framing agree on records and error places for `bytes`.
+fn buffered_equals_incremental(dir: &Path, bytes: &[u8], what: &str) {
+    let p = dir.join("m.json");
+    std::fs::write(&p, bytes).unwrap();
+    let buffered = ReadOptions {
+        threads: 1,
+        max_record_bytes: 200,
+        ..opts()
+    };
+    let incremental = ReadOptions {
+        buffer_limit: 0,
+        chunk_bytes: 3,
+        ..buffered.clone()
+    };
+    let a = run_once(std::slice::from_ref(&p), &buffered);
+    let b = run_once(std::slice::from_ref(&p), &incremental);
+    assert_eq!(
+        a.records,
+        b.records,
+        "{what}: {}",
+        String::from_utf8_lossy(bytes)
+    );
+    assert_eq!(
+        a.places(),
+        b.places(),
+        "{what}: {}",
+        String::from_utf8_lossy(bytes)
+    );
+}
+
+#[test]
+fn every_single_byte_mutation_frames_the_same_buffered_and_incremental() {
+    let docs: [&[u8]; 4] = [
+        br#"{"Records": [{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","n":[1,{"b":"x\"y"}]}, {"eventName":"B"} ], "Other": {"k": [1, 2.5e3, null, true]}}"#,
+        br#"{"Events":[{"EventId":"1","CloudTrailEvent":"{\"eventName\":\"A\",\"x\":[1]}"},{"CloudTrailEvent":"{\"eventName\":\"B\"}"}],"NextToken":"t"}"#,
+        br#"[ {"event": {"eventName":"A"}, "source":"x"}, {"event": {"eventName":"B","r":{}}} ]"#,
+        b"{\n  \"eventName\": \"A\",\n  \"v\": [1, 2]\n}\n{\"eventName\": \"B\"}{\"eventName\": \"C\"}\n",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for doc in docs {
+        buffered_equals_incremental(dir.path(), doc, "original");
+        for i in 0..doc.len() {
+            for b in [b'"', b']', b'}', b'{', 0xff, b'\\', b'\n'] {
+                let mut m = doc.to_vec();
+                m[i] = b;
+                buffered_equals_incremental(dir.path(), &m, &format!("byte {i} = {b:#x}"));
+            }
+            buffered_equals_incremental(dir.path(), &doc[..i], &format!("cut at {i}"));
+        }
     }
 }

@@ -10,12 +10,10 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::{
-    Ctx, ElemKind, Shape, decode_error_kind, decode_error_message, locate_in_text, utf8_prefix,
+    Ctx, ElemKind, Pending, Shape, decode_error_kind, decode_error_message, locate_in_text,
+    utf8_prefix,
 };
 use crate::ErrorKind;
-
-/// Bytes read from the stream at a time.
-const CHUNK: usize = 1 << 20;
 
 /// A sliding window over the stream: `buf[at..]` is not consumed yet; `buf[0]` is at `base`.
 pub(super) struct Window<R> {
@@ -24,7 +22,10 @@ pub(super) struct Window<R> {
     at: usize,
     base: u64,
     done: bool,
-    err: Option<io::Error>,
+    gzip: bool,
+    /// Bytes read from the stream at a time.
+    chunk: usize,
+    err: Option<Pending>,
 }
 
 /// Why framing stopped early (the error is already recorded, or the sink asked to stop).
@@ -40,14 +41,34 @@ enum Scan {
     Mismatch(usize),
 }
 
+impl Window<io::Empty> {
+    /// A window over content already in memory (`buf[at..]`, `buf[0]` at offset `base`), cut
+    /// short by `err` if that is set.
+    pub(super) fn prefilled(buf: Vec<u8>, at: usize, base: u64, err: Option<Pending>) -> Self {
+        Self {
+            r: io::empty(),
+            buf,
+            at,
+            base,
+            done: true,
+            gzip: false,
+            chunk: 1,
+            err,
+        }
+    }
+}
+
 impl<R: Read> Window<R> {
-    pub(super) fn new(r: R, base: u64) -> Self {
+    /// A window over `r`, whose first byte is at offset `base`.
+    pub(super) fn new(r: R, base: u64, gzip: bool, chunk: usize) -> Self {
         Self {
             r,
             buf: Vec::new(),
             at: 0,
             base,
             done: false,
+            gzip,
+            chunk: chunk.max(1),
             err: None,
         }
     }
@@ -73,7 +94,7 @@ impl<R: Read> Window<R> {
             self.at = 0;
         }
         let old = self.buf.len();
-        self.buf.resize(old + CHUNK, 0);
+        self.buf.resize(old + self.chunk, 0);
         loop {
             let Some(dst) = self.buf.get_mut(old..) else {
                 return false;
@@ -92,7 +113,11 @@ impl<R: Read> Window<R> {
                 Err(e) => {
                     self.buf.truncate(old);
                     self.done = true;
-                    self.err = Some(e);
+                    self.err = Some(Pending {
+                        kind: decode_error_kind(self.gzip),
+                        offset: self.base + old as u64,
+                        message: decode_error_message(self.gzip, &e),
+                    });
                     return false;
                 }
             }
@@ -200,12 +225,7 @@ fn ended<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>) -> Stop {
     let record = Some(ctx.index);
     let end = w.end();
     let e = match w.err.take() {
-        Some(e) => ctx.error_at(
-            decode_error_kind(ctx.gzip),
-            record,
-            Some(end),
-            decode_error_message(ctx.gzip, &e),
-        ),
+        Some(p) => ctx.error_at(p.kind, record, Some(end), p.message),
         None => ctx.error_at(
             ErrorKind::Json,
             record,
