@@ -650,25 +650,6 @@ fn locate_in_text(text: &str, base: u64, e: &serde_json::Error) -> Option<u64> {
     Some(base + (start + e.column().saturating_sub(1)) as u64)
 }
 
-/// Validates UTF-8, returning the valid prefix and, when there is a bad byte, its error.
-fn utf8_prefix(bytes: &[u8], base: u64) -> (&str, Option<Pending>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s, None),
-        Err(e) => {
-            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let s = std::str::from_utf8(good).unwrap_or_default();
-            (
-                s,
-                Some(Pending {
-                    kind: ErrorKind::Utf8,
-                    offset: base + e.valid_up_to() as u64,
-                    message: "invalid utf-8".to_owned(),
-                }),
-            )
-        }
-    }
-}
-
 /// What to do with one line of JSON Lines.
 enum LineOutcome {
     Next,

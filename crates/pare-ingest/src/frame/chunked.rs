@@ -1,18 +1,16 @@
-//! The incremental path for arrays, `Records`/`Events` containers and concatenated values: a
-//! window over the stream, a scanner that finds where each record ends (strings, escapes and a
-//! bracket stack), and `serde_json` validating each record's bytes in place. Memory is one chunk
-//! plus the largest record; errors are placed like the buffered path's.
+//! Framing arrays, `Records`/`Events` containers and concatenated values from a window over the
+//! content: the skeleton (brackets, keys, commas) is read here; each value is parsed in place by
+//! `serde_json` (one pass: validation and framing), reading more when a value runs past the end of
+//! the window. Content already in memory is a window that cannot grow, so both paths are one code
+//! path. Memory is one chunk plus the largest record; the first problem in a file is reported at its
+//! exact byte.
 
-use std::borrow::Cow;
 use std::io::{self, Read};
 
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use super::{
-    Ctx, ElemKind, Pending, Shape, decode_error_kind, decode_error_message, locate_in_text,
-    utf8_prefix,
-};
+use super::{Ctx, ElemKind, Pending, Shape, decode_error_kind, decode_error_message};
 use crate::ErrorKind;
 
 /// A sliding window over the stream: `buf[at..]` is not consumed yet; `buf[0]` is at `base`.
@@ -30,16 +28,6 @@ pub(super) struct Window<R> {
 
 /// Why framing stopped early (the error is already recorded, or the sink asked to stop).
 struct Stop;
-
-/// How a value scan ended; lengths are from the value's first byte.
-enum Scan {
-    Done(usize),
-    /// The stream ended inside the value.
-    Eof,
-    TooLarge,
-    /// A closing bracket that does not match; the length includes it.
-    Mismatch(usize),
-}
 
 impl Window<io::Empty> {
     /// A window over content already in memory (`buf[at..]`, `buf[0]` at offset `base`), cut
@@ -139,85 +127,6 @@ impl<R: Read> Window<R> {
             }
         }
     }
-
-    /// Finds the end of the value starting at `at` (whose first byte is there).
-    fn scan(&mut self, max: usize) -> Scan {
-        let first = self.buf.get(self.at).copied();
-        if !matches!(first, Some(b'{' | b'[' | b'"')) {
-            // A scalar ends at a delimiter or at the end.
-            let mut k = 0;
-            loop {
-                match self.buf.get(self.at + k) {
-                    Some(b) if !b.is_ascii_whitespace() && !b",]}[{\":".contains(b) => k += 1,
-                    Some(_) => return Scan::Done(k.max(1)),
-                    None => {
-                        if !self.more() {
-                            return Scan::Done(k);
-                        }
-                    }
-                }
-                if k > max {
-                    return Scan::TooLarge;
-                }
-            }
-        }
-        let mut stack: Vec<u8> = Vec::new();
-        let mut in_str = false;
-        let mut esc = false;
-        let mut k = 0usize;
-        loop {
-            if k > max {
-                return Scan::TooLarge;
-            }
-            let Some(&b) = self.buf.get(self.at + k) else {
-                if !self.more() {
-                    return Scan::Eof;
-                }
-                continue;
-            };
-            if in_str {
-                if esc {
-                    esc = false;
-                } else if b == b'\\' {
-                    esc = true;
-                } else if b == b'"' {
-                    in_str = false;
-                    if stack.is_empty() {
-                        return Scan::Done(k + 1);
-                    }
-                } else {
-                    // Jump to the next quote or backslash.
-                    let rest = self.buf.get(self.at + k..).unwrap_or_default();
-                    let skip = rest
-                        .iter()
-                        .position(|c| *c == b'"' || *c == b'\\')
-                        .unwrap_or(rest.len());
-                    k += skip.max(1);
-                    continue;
-                }
-            } else {
-                match b {
-                    b'"' => in_str = true,
-                    b'{' | b'[' => stack.push(b),
-                    b'}' | b']' => {
-                        let open = if b == b'}' { b'{' } else { b'[' };
-                        if stack.pop() != Some(open) {
-                            return Scan::Mismatch(k + 1);
-                        }
-                        if stack.is_empty() {
-                            return Scan::Done(k + 1);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            k += 1;
-        }
-    }
-
-    fn bytes(&self, len: usize) -> &[u8] {
-        self.buf.get(self.at..self.at + len).unwrap_or_default()
-    }
 }
 
 /// Records the error for the stream ending early (a decompression error, or truncated JSON).
@@ -255,49 +164,131 @@ fn unexpected<R: Read>(ctx: &mut Ctx<'_>, w: &Window<R>, what: &str) -> Stop {
     Stop
 }
 
-/// Records the `serde_json` error for `text` (starting at `start`), or a truncation.
-fn json_error(ctx: &mut Ctx<'_>, text: &str, start: u64, e: &serde_json::Error) -> Stop {
-    let (offset, message) = if e.is_eof() {
-        (
-            start + text.len() as u64,
-            "truncated json: unexpected end of input".to_owned(),
-        )
+/// Whether a value starting with `b` is a number (which is only known to end at a delimiter).
+fn starts_number(b: u8) -> bool {
+    b == b'-' || b.is_ascii_digit()
+}
+
+/// Where a `serde_json` error in `bytes` (which start at `start`) is, as an offset.
+fn locate(bytes: &[u8], start: u64, e: &serde_json::Error) -> u64 {
+    let (line, col) = (e.line(), e.column());
+    let line_start = if line <= 1 {
+        0
     } else {
-        (
-            locate_in_text(text, start, e).unwrap_or(start),
-            format!("invalid json: {e}"),
-        )
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(bytes.len(), |(i, _)| i + 1)
     };
-    let err = ctx.error_at(ErrorKind::Json, Some(ctx.index), Some(offset), message);
-    ctx.errors.push(err);
+    start + (line_start + col.saturating_sub(1)).min(bytes.len()) as u64
+}
+
+/// Whether an error may only be the window ending mid-value (a number cut after `2.` is "invalid
+/// number", not "end of input"), so reading more may resolve it.
+fn near_end(bytes: &[u8], start: u64, e: &serde_json::Error) -> bool {
+    e.is_eof() || locate(bytes, start, e) + 8 >= start + bytes.len() as u64
+}
+
+/// What went wrong parsing a value.
+enum Failure {
+    /// The content ended inside it.
+    Ended,
+    TooLarge,
+    /// A syntax error, or bad UTF-8, at an offset.
+    At(ErrorKind, u64, String),
+}
+
+/// Classifies a `serde_json` error on `bytes` (which start at `start`): the first bad UTF-8 byte
+/// before the error wins; anything past the record size limit is "too large".
+fn failure(bytes: &[u8], start: u64, e: &serde_json::Error, max: usize) -> Failure {
+    if e.is_eof() {
+        return if bytes.len() > max {
+            Failure::TooLarge
+        } else {
+            Failure::Ended
+        };
+    }
+    let at = locate(bytes, start, e);
+    let upto = usize::try_from(at - start)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    if let Err(u) = std::str::from_utf8(bytes.get(..upto.min(bytes.len())).unwrap_or_default())
+        && u.error_len().is_some()
+    {
+        return Failure::At(
+            ErrorKind::Utf8,
+            start + u.valid_up_to() as u64,
+            "invalid utf-8".to_owned(),
+        );
+    }
+    if (at - start) as usize > max {
+        return Failure::TooLarge;
+    }
+    Failure::At(ErrorKind::Json, at, format!("invalid json: {e}"))
+}
+
+/// Records a failure of the value starting at `start`.
+fn fail<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>, start: u64, f: Failure) -> Stop {
+    let (kind, offset, message) = match f {
+        Failure::Ended => return ended(ctx, w),
+        Failure::TooLarge => (
+            ErrorKind::TooLarge,
+            start,
+            format!(
+                "record is over the limit of {} bytes",
+                ctx.options.max_record_bytes
+            ),
+        ),
+        Failure::At(kind, offset, message) => (kind, offset, message),
+    };
+    let e = ctx.error_at(kind, Some(ctx.index), Some(offset), message);
+    ctx.errors.push(e);
     Stop
 }
 
-/// Scans the value at the window's position; returns its length, or records why it cannot.
-fn value<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>) -> Result<usize, Stop> {
-    let start = w.pos();
-    match w.scan(ctx.options.max_record_bytes) {
-        Scan::Done(len) => Ok(len),
-        Scan::Eof => Err(ended(ctx, w)),
-        Scan::TooLarge => {
-            let e = ctx.error_at(
-                ErrorKind::TooLarge,
-                Some(ctx.index),
-                Some(start),
-                format!(
-                    "record is over the limit of {} bytes",
-                    ctx.options.max_record_bytes
-                ),
-            );
-            ctx.errors.push(e);
-            Err(Stop)
+/// Makes sure a number at the window's position is followed by a delimiter (or the end).
+fn whole_number<R: Read>(w: &mut Window<R>) {
+    while w.buf.get(w.at).copied().is_some_and(starts_number) {
+        let rest = w.buf.get(w.at..).unwrap_or_default();
+        let ended = rest
+            .iter()
+            .any(|b| !(b.is_ascii_digit() || b"+-.eE".contains(b)));
+        if ended || !w.more() {
+            return;
         }
-        Scan::Mismatch(len) => {
-            let (text, _) = utf8_prefix(w.bytes(len), start);
-            match serde_json::from_str::<IgnoredAny>(text) {
-                Err(e) => Err(json_error(ctx, text, start, &e)),
-                Ok(_) => Err(unexpected(ctx, w, "a value")),
+    }
+}
+
+/// Parses the value at the window's position as a `T` (owned), reading more as needed.
+fn parse_owned<R: Read, T: serde::de::DeserializeOwned>(
+    ctx: &mut Ctx<'_>,
+    w: &mut Window<R>,
+) -> Result<T, Stop> {
+    let max = ctx.options.max_record_bytes;
+    whole_number(w);
+    loop {
+        let start = w.pos();
+        let avail = w.buf.get(w.at..).unwrap_or_default();
+        let mut it = serde_json::Deserializer::from_slice(avail).into_iter::<T>();
+        let outcome = match it.next() {
+            Some(Ok(v)) => Ok((v, it.byte_offset())),
+            Some(Err(e)) if !w.done && avail.len() <= max && near_end(avail, start, &e) => {
+                Err(None)
             }
+            Some(Err(e)) => Err(Some(failure(avail, start, &e, max))),
+            None => Err(Some(Failure::Ended)),
+        };
+        match outcome {
+            Ok((v, len)) => {
+                w.at += len;
+                return Ok(v);
+            }
+            Err(None) => {
+                w.more();
+            }
+            Err(Some(f)) => return Err(fail(ctx, w, start, f)),
         }
     }
 }
@@ -309,39 +300,45 @@ fn element<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>, kind: ElemKind) -> Res
         Some(b']' | b'}' | b',' | b':') => return Err(unexpected(ctx, w, "a value")),
         Some(_) => {}
     }
-    let start = w.pos();
-    let len = value(ctx, w)?;
-    let (text, bad) = utf8_prefix(w.bytes(len), start);
-    let parsed = serde_json::from_str::<&RawValue>(text);
-    let result = match (parsed, bad) {
-        (Err(e), Some(p)) if e.is_eof() => {
-            let err = ctx.error_at(p.kind, Some(ctx.index), Some(p.offset), p.message);
-            ctx.errors.push(err);
-            Err(Stop)
-        }
-        (Err(e), _) => Err(json_error(ctx, text, start, &e)),
-        (Ok(_), Some(p)) => {
-            let err = ctx.error_at(p.kind, Some(ctx.index), Some(p.offset), p.message);
-            ctx.errors.push(err);
-            Err(Stop)
-        }
-        (Ok(raw), None) => {
-            ctx.slice_origin = Some((text.as_ptr() as usize, start));
-            let r = ctx.element(raw, kind);
-            ctx.slice_origin = None;
-            match r {
-                Ok(()) => Ok(()),
-                Err(()) => {
-                    if let Some(f) = ctx.fatal.take() {
-                        ctx.errors.push(f);
-                    }
-                    Err(Stop)
-                }
+    let max = ctx.options.max_record_bytes;
+    whole_number(w);
+    loop {
+        let start = w.pos();
+        let avail = w.buf.get(w.at..).unwrap_or_default();
+        let mut it = serde_json::Deserializer::from_slice(avail).into_iter::<&RawValue>();
+        let outcome = match it.next() {
+            Some(Ok(raw)) => {
+                let len = it.byte_offset();
+                ctx.slice_origin = Some((avail.as_ptr() as usize, start));
+                let r = ctx.element(raw, kind);
+                ctx.slice_origin = None;
+                Ok((len, r))
             }
+            Some(Err(e)) if !w.done && avail.len() <= max && near_end(avail, start, &e) => {
+                Err(None)
+            }
+            Some(Err(e)) => Err(Some(failure(avail, start, &e, max))),
+            None => Err(Some(Failure::Ended)),
+        };
+        match outcome {
+            Ok((len, r)) => {
+                w.at += len;
+                return match r {
+                    Ok(()) => Ok(()),
+                    Err(()) => {
+                        if let Some(f) = ctx.fatal.take() {
+                            ctx.errors.push(f);
+                        }
+                        Err(Stop)
+                    }
+                };
+            }
+            Err(None) => {
+                w.more();
+            }
+            Err(Some(f)) => return Err(fail(ctx, w, start, f)),
         }
-    };
-    w.at += len;
-    result
+    }
 }
 
 /// Frames the elements of an array whose `[` is at the window's position.
@@ -370,25 +367,6 @@ fn elements<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>, kind: ElemKind) -> Re
     }
 }
 
-/// Skips (and validates) a value that is not records.
-fn skip_value<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>) -> Result<(), Stop> {
-    let start = w.pos();
-    let len = value(ctx, w)?;
-    let (text, bad) = utf8_prefix(w.bytes(len), start);
-    let result = match (serde_json::from_str::<IgnoredAny>(text), bad) {
-        (Err(e), None) => Err(json_error(ctx, text, start, &e)),
-        (Err(e), Some(_)) if !e.is_eof() => Err(json_error(ctx, text, start, &e)),
-        (_, Some(p)) => {
-            let err = ctx.error_at(p.kind, Some(ctx.index), Some(p.offset), p.message);
-            ctx.errors.push(err);
-            Err(Stop)
-        }
-        (Ok(_), None) => Ok(()),
-    };
-    w.at += len;
-    result
-}
-
 /// Frames one `{"Records":[…]}` / `{"Events":[…]}` object whose `{` is at the window's position.
 fn container<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>) -> Result<(), Stop> {
     w.at += 1;
@@ -403,19 +381,12 @@ fn container<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>) -> Result<(), Stop> 
                 Some(_) => return Err(unexpected(ctx, w, "a key")),
                 None => return Err(ended(ctx, w)),
             }
-            let start = w.pos();
-            let len = value(ctx, w)?;
-            let (text, _) = utf8_prefix(w.bytes(len), start);
-            let key: Cow<'_, str> = match serde_json::from_str(text) {
-                Ok(k) => k,
-                Err(e) => return Err(json_error(ctx, text, start, &e)),
-            };
-            let kind = match key.as_ref() {
+            let key: String = parse_owned(ctx, w)?;
+            let kind = match key.as_str() {
                 "Records" => Some(ElemKind::Record),
                 "Events" => Some(ElemKind::LookupEvent),
                 _ => None,
             };
-            w.at += len;
             match w.peek() {
                 Some(b':') => w.at += 1,
                 Some(_) => return Err(unexpected(ctx, w, "`:`")),
@@ -430,7 +401,7 @@ fn container<R: Read>(ctx: &mut Ctx<'_>, w: &mut Window<R>) -> Result<(), Stop> 
                     if w.peek().is_none() {
                         return Err(ended(ctx, w));
                     }
-                    skip_value(ctx, w)?;
+                    parse_owned::<_, IgnoredAny>(ctx, w)?;
                 }
             }
             match w.peek() {
