@@ -106,6 +106,30 @@ fn generate(dir: &Path, events: usize) -> (Vec<PathBuf>, u64, u64) {
     (paths, raw.into_inner(), packed.into_inner())
 }
 
+/// Writes the records of `sources` as one gzipped JSON Lines file; returns (events, decompressed
+/// bytes, compressed bytes).
+fn jsonl(dir: &Path, sources: &[PathBuf]) -> (usize, u64, u64) {
+    let mut text = Vec::new();
+    let mut n = 0;
+    for p in sources {
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(p).unwrap())
+            .read_to_end(&mut raw)
+            .unwrap();
+        let v: Value = serde_json::from_slice(&raw).unwrap();
+        for r in v["Records"].as_array().unwrap() {
+            text.extend(serde_json::to_vec(r).unwrap());
+            text.push(b'\n');
+            n += 1;
+        }
+    }
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(&text).unwrap();
+    let gz = enc.finish().unwrap();
+    std::fs::write(dir.join("export.jsonl.gz"), &gz).unwrap();
+    (n, text.len() as u64, gz.len() as u64)
+}
+
 /// Best of `runs`.
 fn best(runs: usize, mut f: impl FnMut() -> u64) -> (Duration, u64) {
     let mut out = (Duration::MAX, 0);
@@ -247,6 +271,26 @@ fn main() {
         best(runs, || framing(dir.path(), &par_stream)),
         raw,
         packed,
+    );
+    // One large JSON Lines export (gzipped), a single file: framed line by line.
+    let jsonl_dir = tempfile::tempdir().unwrap();
+    let (lines, jsonl_raw, jsonl_packed) = jsonl(jsonl_dir.path(), &paths[..paths.len().min(100)]);
+    println!(
+        "one JSON Lines file: {lines} events, {:.1} MB decompressed, {:.1} MB gzipped",
+        jsonl_raw as f64 / 1e6,
+        jsonl_packed as f64 / 1e6
+    );
+    report(
+        "JSON Lines, buffered",
+        best(runs, || framing(jsonl_dir.path(), &seq)),
+        jsonl_raw,
+        jsonl_packed,
+    );
+    report(
+        "JSON Lines, incremental",
+        best(runs, || framing(jsonl_dir.path(), &seq_stream)),
+        jsonl_raw,
+        jsonl_packed,
     );
     report(
         &format!("read_all, {cores} threads, window (by name + time)"),

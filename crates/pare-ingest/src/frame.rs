@@ -1,6 +1,7 @@
 //! Reading one file: gunzip by magic bytes, detect the format by content, and frame it into raw
-//! records — from an in-memory buffer when the decompressed content fits
-//! [`ReadOptions::buffer_limit`], incrementally from the stream otherwise.
+//! records. Content that fits [`ReadOptions::buffer_limit`] is read into memory; larger content is
+//! framed incrementally (a sliding window of [`ReadOptions::chunk_bytes`] for JSON documents, one
+//! line at a time for JSON Lines). Both go through the same framing code, so they agree exactly.
 //!
 //! Formats (after an optional UTF-8 BOM and whitespace):
 //! - `{"Records":[…]}` (CloudTrail S3 objects; several may be concatenated, as `zcat *.gz` gives),
@@ -435,30 +436,6 @@ fn is_object(raw: &RawValue) -> bool {
     raw.get().starts_with('{')
 }
 
-/// A parsed element: borrowed from the buffer, or owned on the incremental path.
-trait Elem {
-    fn raw(&self) -> &RawValue;
-    fn boxed(self) -> Box<RawValue>;
-}
-
-impl Elem for &RawValue {
-    fn raw(&self) -> &RawValue {
-        self
-    }
-    fn boxed(self) -> Box<RawValue> {
-        self.to_owned()
-    }
-}
-
-impl Elem for Box<RawValue> {
-    fn raw(&self) -> &RawValue {
-        self
-    }
-    fn boxed(self) -> Box<RawValue> {
-        self
-    }
-}
-
 /// The state of framing one file.
 struct Ctx<'s> {
     file: Arc<Path>,
@@ -509,9 +486,8 @@ impl Ctx<'_> {
     }
 
     /// Handles one record candidate. `Err` aborts the parse (stop, or `self.fatal`).
-    fn element<E: Elem>(&mut self, elem: E, kind: ElemKind) -> Result<(), ()> {
+    fn element(&mut self, raw: &RawValue, kind: ElemKind) -> Result<(), ()> {
         let idx = self.index;
-        let raw = elem.raw();
         let text = raw.get();
         if text.len() > self.options.max_record_bytes {
             let offset = self.offset_of(raw);
@@ -554,7 +530,7 @@ impl Ctx<'_> {
         let (json, time) = match (envelope, probe) {
             (Envelope::Plain, probe) => {
                 let time = probe.and_then(|p| p.time());
-                (elem.boxed(), time)
+                (raw.to_owned(), time)
             }
             (Envelope::Event | Envelope::Detail, Some(p)) => {
                 let (inner, key) = if envelope == Envelope::Event {
@@ -609,7 +585,7 @@ impl Ctx<'_> {
                     return Ok(());
                 }
             },
-            (_, None) => (elem.boxed(), None),
+            (_, None) => (raw.to_owned(), None),
         };
         self.index += 1;
         if windowed {

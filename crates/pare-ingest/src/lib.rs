@@ -59,8 +59,8 @@ pub struct ReadOptions {
     pub delivery_slack: TimeDelta,
     /// Worker threads: 0 = one per core, 1 = sequential on the calling thread.
     pub threads: usize,
-    /// Files whose decompressed content is at most this many bytes are read into memory and framed
-    /// from there (fastest); larger ones are framed incrementally. Default 64 MiB.
+    /// Files whose decompressed content is at most this many bytes are read into memory whole;
+    /// larger ones are framed incrementally (as fast, by the same code). Default 8 MiB.
     pub buffer_limit: usize,
     /// The largest record (or JSON Lines line) accepted. Default 16 MiB.
     pub max_record_bytes: usize,
@@ -78,7 +78,7 @@ impl Default for ReadOptions {
             window: TimeWindow::default(),
             delivery_slack: TimeDelta::hours(1),
             threads: 0,
-            buffer_limit: 64 * 1024 * 1024,
+            buffer_limit: 8 * 1024 * 1024,
             max_record_bytes: 16 * 1024 * 1024,
             chunk_bytes: 1024 * 1024,
             files_in_flight: 0,
