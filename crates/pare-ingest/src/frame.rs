@@ -367,6 +367,9 @@ enum Envelope {
     Event,
     Detail,
     CloudTrailEvent,
+    /// `{"Records":[…]}` / `{"Events":[…]}` objects whose first key was not `Records` / `Events`
+    /// (so the file was not recognised as a container by its first bytes).
+    Container,
 }
 
 /// What a sequence's elements are.
@@ -399,6 +402,10 @@ struct Probe<'a> {
     detail: Option<&'a RawValue>,
     #[serde(rename = "CloudTrailEvent", borrow, default)]
     cloudtrail_event: Option<Cow<'a, str>>,
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<&'a RawValue>,
+    #[serde(rename = "Events", borrow, default)]
+    events: Option<&'a RawValue>,
 }
 
 impl<'a> Probe<'a> {
@@ -426,6 +433,12 @@ impl<'a> Probe<'a> {
             Envelope::Event
         } else if self.detail.is_some_and(is_object) {
             Envelope::Detail
+        } else if self
+            .records
+            .or(self.events)
+            .is_some_and(|r| r.get().starts_with('['))
+        {
+            Envelope::Container
         } else {
             Envelope::Plain
         }
@@ -525,8 +538,17 @@ impl Ctx<'_> {
                 }
             },
         };
-        let probe = (windowed || envelope != Envelope::Plain).then(|| Probe::of(text));
         let offset = self.offset_of(raw);
+        if envelope == Envelope::Container {
+            // Frame the object's records; the object itself is not a record.
+            let mut w =
+                chunked::Window::prefilled(text.as_bytes().to_vec(), 0, offset.unwrap_or(0), None);
+            let origin = self.slice_origin.take();
+            chunked::frame(self, &mut w, Shape::Container(Format::Records));
+            self.slice_origin = origin;
+            return if self.stopped { Err(()) } else { Ok(()) };
+        }
+        let probe = (windowed || envelope != Envelope::Plain).then(|| Probe::of(text));
         let (json, time) = match (envelope, probe) {
             (Envelope::Plain, probe) => {
                 let time = probe.and_then(|p| p.time());
@@ -585,7 +607,7 @@ impl Ctx<'_> {
                     return Ok(());
                 }
             },
-            (_, None) => (raw.to_owned(), None),
+            (Envelope::Container, _) | (_, None) => (raw.to_owned(), None),
         };
         self.index += 1;
         if windowed {

@@ -626,6 +626,29 @@ fn other_shapes_concatenated_pretty_events_zcat_and_eventbridge() {
     }
     let run = check_bytes(lines.as_bytes(), "eventbridge.jsonl", &opts());
     assert_eq!(run.values(), events);
+    // Records / Events objects whose first key is something else, one per line or pretty-printed.
+    let mut reordered = Vec::new();
+    for e in &events {
+        let doc = serde_json::json!({"NextToken": "t", "Events": [{"CloudTrailEvent": serde_json::to_string(e).unwrap()}]});
+        reordered.extend(serde_json::to_vec_pretty(&doc).unwrap());
+    }
+    let run = check_bytes(&reordered, "reordered.json", &opts());
+    assert_eq!(run.values(), events);
+    assert_eq!(
+        run.records.iter().map(|r| r.1).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    let mut lines = String::new();
+    for e in &events {
+        lines.push_str(
+            &serde_json::to_string(&serde_json::json!({"meta": 1, "Records": [e]})).unwrap(),
+        );
+        lines.push('\n');
+    }
+    lines.push_str("{\"meta\": 2}\n");
+    let run = check_bytes(lines.as_bytes(), "records.jsonl", &opts());
+    assert_eq!(run.values(), events);
+    assert_eq!(one_error(&run).2, ErrorKind::Format);
     // A UTF-8 byte order mark is allowed.
     let bom = [b"\xef\xbb\xbf".as_slice(), &b].concat();
     assert_eq!(check_bytes(&bom, "bom.json", &opts()).records.len(), 3);
