@@ -50,6 +50,8 @@ pub enum SkipReason {
     OutsideWindow,
     /// A symbolic link to a directory (not followed, to avoid cycles).
     SymlinkedDirectory,
+    /// Found in a directory but not a regular file (a FIFO, socket or device, which could block).
+    NotAFile,
 }
 
 impl SkipReason {
@@ -62,6 +64,7 @@ impl SkipReason {
             Self::Empty => "empty file",
             Self::OutsideWindow => "outside the time window (by its s3 object name)",
             Self::SymlinkedDirectory => "symbolic link to a directory, not followed",
+            Self::NotAFile => "not a regular file",
         }
     }
 }
@@ -157,6 +160,11 @@ fn walk(dir: &Path, options: &ReadOptions, out: &mut Discovery) {
             out.skipped.push(Skipped {
                 path,
                 reason: SkipReason::SymlinkedDirectory,
+            });
+        } else if fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            out.skipped.push(Skipped {
+                path,
+                reason: SkipReason::NotAFile,
             });
         } else {
             consider_file(&path, false, options, out);

@@ -919,10 +919,27 @@ fn unknown_formats_empty_files_and_missing_paths() {
         b"[{\"eventName\": \"X\"}] ]",
     )
     .unwrap();
+    #[cfg(unix)]
+    {
+        // A FIFO found in a directory would block a reader forever: skipped. So is a link loop.
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(made, "mkfifo failed");
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    }
     let run = check(
         &[dir.path().to_path_buf(), dir.path().join("missing.json")],
         &opts(),
     );
+    #[cfg(unix)]
+    {
+        let skipped = run.summary.skipped_by_reason();
+        assert_eq!(skipped.get(&SkipReason::NotAFile), Some(&1));
+        assert_eq!(skipped.get(&SkipReason::SymlinkedDirectory), Some(&1));
+    }
     let skipped = run.summary.skipped_by_reason();
     assert_eq!(skipped.get(&SkipReason::NotJson), Some(&2));
     assert_eq!(skipped.get(&SkipReason::Empty), Some(&2));
