@@ -366,7 +366,7 @@ fn s3_trees_with_organization_trails_and_digests() {
     assert_eq!(skipped.get(&SkipReason::Digest), Some(&2));
     assert_eq!(skipped.get(&SkipReason::Hidden), Some(&1));
     assert_eq!(skipped.get(&SkipReason::NotJson), Some(&1));
-    // Discovery order is by path: o-abc… (333… after 222…) before 111…? No: "111111111111" < "o-abc…".
+    // Discovery order is by path: `111111111111` sorts before `o-abc123def4`.
     let files: Vec<_> = run.summary.files.iter().map(|f| f.records).collect();
     assert_eq!(files, vec![2, 310, 440]);
     let org = parse_s3_object_path(&run.summary.files[1].path).unwrap();
