@@ -1,5 +1,6 @@
 //! `pare`: the command-line shell over Pare's engine. Reads files, calls the engine, prints results.
 
+mod cloudtrail;
 mod demo;
 
 use std::io::{Read, Write};
@@ -43,6 +44,46 @@ enum Command {
     },
     /// Walk through Pare on the bundled demo scenarios.
     Demo,
+    /// Import CloudTrail logs (S3 trees, `Records` files, arrays, JSON Lines, lookup-events output)
+    /// into a database; files already imported are skipped, events are deduplicated by `eventID`.
+    Import {
+        /// The database file (created if missing).
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// A CloudTrail file or directory (repeatable).
+        #[arg(long, value_name = "PATH", required = true)]
+        cloudtrail: Vec<PathBuf>,
+        /// Only events at or after this time (`2024-07-30`, `2024-07-30T21:53:13Z`).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only events before this time.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Print the summary as JSON on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print what principals used: actions and resources with counts, first/last seen, regions, IPs.
+    Usage {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Only this principal (its ARN; a role session counts as its role).
+        #[arg(long, value_name = "ARN")]
+        principal: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
+    Mapping {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A problem with what the user gave us: exit code 2, message printed as is.
@@ -88,6 +129,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Expand { patterns } => cmd_expand(&patterns),
         Command::Validate { files } => cmd_validate(&files),
         Command::Demo => demo::run(),
+        Command::Import {
+            db,
+            cloudtrail,
+            since,
+            until,
+            json,
+        } => cloudtrail::cmd_import(&db, &cloudtrail, since.as_deref(), until.as_deref(), json),
+        Command::Usage {
+            db,
+            principal,
+            json,
+        } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
+        Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
     }
 }
 

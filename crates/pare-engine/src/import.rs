@@ -1,0 +1,548 @@
+//! CloudTrail import: discover files, skip those already imported (by SHA-256), read the rest in
+//! parallel, turn each record into usage and store each file's events in one transaction.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use pare_ingest::{ReadOptions, Skipped, TimeWindow};
+use pare_store::{
+    ActionInput, EventInput, FileInput, FileStatus, PrincipalInput, RunId, Store, StoredOutcome,
+    Totals,
+};
+use pare_usage::{ActionMapper, Activity, Actor, CloudTrailRecord, Outcome, UsageEvent, to_usage};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::EngineError;
+
+/// Progress after each file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImportProgress {
+    /// Files finished.
+    pub files_done: usize,
+    /// Files to read (after leaving out those already imported).
+    pub files_total: usize,
+    /// Records read so far.
+    pub records: u64,
+    /// Events stored for the first time so far.
+    pub new_events: u64,
+    /// Time since the import started.
+    pub elapsed: Duration,
+}
+
+/// A record that was read but is not a CloudTrail record Pare can parse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRecord {
+    /// The file.
+    pub file: PathBuf,
+    /// Its index in the file (0-based).
+    pub index: u64,
+    /// Why (lowercase).
+    pub message: String,
+}
+
+/// A problem reading a file (its records before the problem, and where the format allows after
+/// it, are kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileProblem {
+    /// The file.
+    pub file: PathBuf,
+    /// The record being read (0-based), when known.
+    pub record: Option<u64>,
+    /// The byte offset in the decompressed content, when known.
+    pub offset: Option<u64>,
+    /// The full description (file, position, message).
+    pub message: String,
+}
+
+/// A file that was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedFile {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// Why (lowercase).
+    pub reason: String,
+}
+
+/// An (eventSource, eventName) pair with no known action, and how many records of this import had it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmappedPair {
+    /// `eventSource`.
+    pub event_source: String,
+    /// `eventName`.
+    pub event_name: String,
+    /// Records.
+    pub count: u64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportSummary {
+    /// Files read.
+    pub files_read: usize,
+    /// Files left out because the same content was already imported.
+    pub files_unchanged: usize,
+    /// Records read.
+    pub records: u64,
+    /// Events stored for the first time.
+    pub new_events: u64,
+    /// Events already stored (same `eventID`).
+    pub duplicate_events: u64,
+    /// Records of principals' calls (not AWS service events or Insights).
+    pub calls: u64,
+    /// Calls mapped to IAM actions.
+    pub mapped_calls: u64,
+    /// Calls that need no permission, or console activity.
+    pub other_known_calls: u64,
+    /// Calls that were denied.
+    pub denied_calls: u64,
+    /// Records left out by `--since`/`--until`.
+    pub filtered_out: u64,
+    /// Unmapped pairs in this import, most frequent first.
+    pub unmapped: Vec<UnmappedPair>,
+    /// Records that could not be parsed.
+    pub bad_records: Vec<BadRecord>,
+    /// Problems reading files.
+    pub file_problems: Vec<FileProblem>,
+    /// What was not read, and why.
+    pub skipped: Vec<SkippedFile>,
+    /// Totals over the whole database after the import.
+    pub totals: Totals,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+impl ImportSummary {
+    /// Mapped calls as a percentage of all calls (100 when there were none).
+    #[must_use]
+    pub fn mapped_percent(&self) -> f64 {
+        if self.calls == 0 {
+            100.0
+        } else {
+            self.mapped_calls as f64 * 100.0 / self.calls as f64
+        }
+    }
+
+    /// Records read per second.
+    #[must_use]
+    pub fn records_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.records as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A file to read and what is known of it before reading.
+#[derive(Debug)]
+struct Planned {
+    path: PathBuf,
+    size: u64,
+    sha256: Option<String>,
+}
+
+fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok((size, hex(&hasher.finalize())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// State shared by the record sink and the per-file callback (both on the calling thread).
+struct State<'s> {
+    store: &'s mut Store,
+    run: RunId,
+    mapper: &'static ActionMapper<'static>,
+    planned: Vec<Planned>,
+    buffer: Vec<EventInput>,
+    records_in_file: u64,
+    bad_in_file: Vec<String>,
+    bad_by_file: HashMap<PathBuf, Vec<String>>,
+    summary: ImportSummary,
+    unmapped: BTreeMap<(String, String), u64>,
+    error: Option<EngineError>,
+}
+
+impl State<'_> {
+    fn record(&mut self, file: &Arc<Path>, index: u64, json: &str) {
+        self.summary.records += 1;
+        self.records_in_file += 1;
+        let record = match CloudTrailRecord::from_json(json) {
+            Ok(r) => r,
+            Err(e) => {
+                let message = match std::error::Error::source(&e) {
+                    Some(cause) => format!("{e}: {cause}"),
+                    None => e.to_string(),
+                };
+                self.bad_in_file.push(format!("record {index}: {message}"));
+                self.summary.bad_records.push(BadRecord {
+                    file: file.to_path_buf(),
+                    index,
+                    message,
+                });
+                return;
+            }
+        };
+        let usage = to_usage(&record, self.mapper);
+        match usage.activity {
+            Activity::NotACall => {}
+            Activity::Actions => {
+                self.summary.calls += 1;
+                self.summary.mapped_calls += 1;
+            }
+            Activity::NoPermissionNeeded | Activity::ConsoleActivity => {
+                self.summary.calls += 1;
+                self.summary.other_known_calls += 1;
+            }
+            Activity::Unmapped => {
+                self.summary.calls += 1;
+                *self
+                    .unmapped
+                    .entry((usage.event_source.clone(), usage.event_name.clone()))
+                    .or_insert(0) += 1;
+            }
+        }
+        if usage.activity != Activity::NotACall && usage.outcome.is_denied() {
+            self.summary.denied_calls += 1;
+        }
+        let key = usage
+            .event_id
+            .clone()
+            .filter(|id| !id.trim().is_empty())
+            .unwrap_or_else(|| format!("sha256:{}", hex(&Sha256::digest(json.as_bytes()))));
+        self.buffer.push(self.event_input(key, index, usage));
+    }
+
+    fn event_input(&self, key: String, index: u64, usage: UsageEvent) -> EventInput {
+        let catalog = self.mapper.catalog();
+        let is_usage = usage.is_usage();
+        let (outcome, error_code, error_message) = match usage.outcome {
+            Outcome::Success => (StoredOutcome::Success, None, None),
+            Outcome::Denied { code, message } => (StoredOutcome::Denied, Some(code), message),
+            Outcome::Failed {
+                code,
+                message,
+                before_authorization,
+            } => (
+                if before_authorization {
+                    StoredOutcome::FailedBeforeAuthorization
+                } else {
+                    StoredOutcome::Failed
+                },
+                Some(code),
+                message,
+            ),
+        };
+        EventInput {
+            key,
+            record_index: index,
+            time: usage.time,
+            principal: principal_input(&usage.actor),
+            activity: match usage.activity {
+                Activity::Actions => "actions",
+                Activity::NoPermissionNeeded => "no_permission_needed",
+                Activity::ConsoleActivity => "console",
+                Activity::Unmapped => "unmapped",
+                Activity::NotACall => "not_a_call",
+            },
+            actions: usage
+                .actions
+                .into_iter()
+                .map(|a| ActionInput {
+                    action: catalog.action_name(a.action),
+                    resources: a.resources,
+                })
+                .collect(),
+            event_source: usage.event_source,
+            event_name: usage.event_name,
+            is_usage,
+            region: usage.region,
+            source_ip: usage.source_ip,
+            user_agent: usage.user_agent,
+            read_only: usage.read_only,
+            outcome,
+            error_code,
+            error_message,
+        }
+    }
+
+    /// The file `files_done - 1` is finished: store its events in one transaction.
+    fn file_done(&mut self, files_done: usize) {
+        let events = std::mem::take(&mut self.buffer);
+        let records = std::mem::take(&mut self.records_in_file);
+        let bad = std::mem::take(&mut self.bad_in_file);
+        let Some(planned) = files_done.checked_sub(1).and_then(|i| self.planned.get(i)) else {
+            return;
+        };
+        if !bad.is_empty() {
+            self.bad_by_file.insert(planned.path.clone(), bad);
+        }
+        let Some(sha256) = planned.sha256.clone() else {
+            return;
+        };
+        // A file without records gets its row when its final status is known (files skipped at
+        // read time, such as licences found in a directory, get none).
+        if self.error.is_some() || records == 0 {
+            return;
+        }
+        let file = FileInput {
+            path: planned.path.display().to_string(),
+            size: planned.size,
+            sha256,
+            records,
+        };
+        match self.store.insert_file_events(self.run, &file, &events) {
+            Ok(done) => {
+                self.summary.new_events += done.new_events;
+                self.summary.duplicate_events += done.duplicate_events;
+            }
+            Err(e) => self.error = Some(e.into()),
+        }
+    }
+}
+
+fn principal_input(actor: &Actor) -> PrincipalInput {
+    let details = match actor {
+        Actor::IamUser {
+            account_id,
+            user_name,
+            ..
+        } => serde_json::json!({"account_id": account_id, "user_name": user_name}),
+        Actor::RoleSession {
+            account_id,
+            sso_user,
+            web_identity_provider,
+            ..
+        } => serde_json::json!({
+            "account_id": account_id,
+            "sso_user": sso_user,
+            "web_identity_provider": web_identity_provider,
+        }),
+        Actor::Root { account_id, .. } | Actor::FederatedUser { account_id, .. } => {
+            serde_json::json!({"account_id": account_id})
+        }
+        Actor::AwsService { invoked_by } => serde_json::json!({"invoked_by": invoked_by}),
+        _ => serde_json::json!({"account_id": actor.account_id()}),
+    };
+    PrincipalInput {
+        key: actor.principal_key(),
+        kind: format!("{:?}", actor.kind()),
+        details: details.to_string(),
+    }
+}
+
+/// Imports CloudTrail logs under `paths` (files or directories, every form `pare-ingest` reads) into
+/// the database at `db`, keeping records with `since <= eventTime < until`. Files whose content was
+/// already imported are not read again; events already stored (by `eventID`) are not stored again.
+/// Each file's events are stored in one transaction. `progress` is called after each file.
+///
+/// # Errors
+///
+/// [`EngineError`] if the database cannot be opened or written. Bad files and records are not
+/// errors: they are in the summary.
+pub fn import_cloudtrail(
+    db: &Path,
+    paths: &[PathBuf],
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    mut progress: impl FnMut(&ImportProgress),
+) -> Result<ImportSummary, EngineError> {
+    let start = Instant::now();
+    let mapper = ActionMapper::bundled()?;
+    let mut store = Store::open(db)?;
+    let options = ReadOptions {
+        window: TimeWindow { since, until },
+        ..ReadOptions::default()
+    };
+    let mut discovery = pare_ingest::discover(paths, &options);
+    let mut summary = ImportSummary {
+        files_read: 0,
+        files_unchanged: 0,
+        records: 0,
+        new_events: 0,
+        duplicate_events: 0,
+        calls: 0,
+        mapped_calls: 0,
+        other_known_calls: 0,
+        denied_calls: 0,
+        filtered_out: 0,
+        unmapped: Vec::new(),
+        bad_records: Vec::new(),
+        file_problems: Vec::new(),
+        skipped: Vec::new(),
+        totals: Totals::default(),
+        seconds: 0.0,
+    };
+    // Leave out files whose content is already in the database, or already planned in this run.
+    let mut planned = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut sources = Vec::new();
+    for source in std::mem::take(&mut discovery.sources) {
+        let hashed = hash_file(&source.path).ok();
+        if let Some((_, sha)) = &hashed {
+            if store.file_already_imported(sha)? {
+                summary.files_unchanged += 1;
+                summary.skipped.push(SkippedFile {
+                    path: source.path.clone(),
+                    reason: "unchanged since an earlier import".to_owned(),
+                });
+                continue;
+            }
+            if let Some(first) = seen.get(sha) {
+                summary.files_unchanged += 1;
+                summary.skipped.push(SkippedFile {
+                    path: source.path.clone(),
+                    reason: format!("same content as `{}`", first.display()),
+                });
+                continue;
+            }
+            seen.insert(sha.clone(), source.path.clone());
+        }
+        planned.push(Planned {
+            path: source.path.clone(),
+            size: hashed.as_ref().map_or(0, |(size, _)| *size),
+            sha256: hashed.map(|(_, sha)| sha),
+        });
+        sources.push(source);
+    }
+    discovery.sources = sources;
+    let files_total = planned.len();
+    let run = store.begin_import(
+        &paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>(),
+    )?;
+    let state = RefCell::new(State {
+        store: &mut store,
+        run,
+        mapper,
+        planned,
+        buffer: Vec::new(),
+        records_in_file: 0,
+        bad_in_file: Vec::new(),
+        bad_by_file: HashMap::new(),
+        summary,
+        unmapped: BTreeMap::new(),
+        error: None,
+    });
+    let read = pare_ingest::read_discovered(
+        discovery,
+        &options,
+        |raw| {
+            let mut s = state.borrow_mut();
+            if s.error.is_some() {
+                return ControlFlow::Break(());
+            }
+            s.record(&raw.file, raw.index, raw.json.get());
+            ControlFlow::Continue(())
+        },
+        |p| {
+            let mut s = state.borrow_mut();
+            s.file_done(p.files_done);
+            let report = ImportProgress {
+                files_done: p.files_done,
+                files_total,
+                records: s.summary.records,
+                new_events: s.summary.new_events,
+                elapsed: start.elapsed(),
+            };
+            drop(s);
+            progress(&report);
+        },
+    );
+    let State {
+        planned,
+        mut summary,
+        unmapped,
+        bad_by_file,
+        error,
+        ..
+    } = state.into_inner();
+    if let Some(e) = error {
+        return Err(e);
+    }
+    // Final status of each file read: `ok`, or `error` with its problems.
+    let mut problems: HashMap<&Path, Vec<String>> = HashMap::new();
+    for e in &read.errors {
+        problems
+            .entry(e.file.as_path())
+            .or_default()
+            .push(e.to_string());
+    }
+    for p in &planned {
+        let Some(sha256) = p.sha256.clone() else {
+            continue;
+        };
+        if !read.files.iter().any(|f| f.path == p.path) {
+            continue;
+        }
+        let mut lines = problems.get(p.path.as_path()).cloned().unwrap_or_default();
+        lines.extend(bad_by_file.get(&p.path).cloned().unwrap_or_default());
+        let file = FileInput {
+            path: p.path.display().to_string(),
+            size: p.size,
+            sha256,
+            records: 0,
+        };
+        let (status, error) = if lines.is_empty() {
+            (FileStatus::Ok, None)
+        } else {
+            (FileStatus::Error, Some(lines.join("\n")))
+        };
+        store.finish_file(run, &file, status, error.as_deref())?;
+    }
+    summary.files_read = read.files.len();
+    summary.filtered_out = read.filtered_out;
+    summary.file_problems = read
+        .errors
+        .iter()
+        .map(|e| FileProblem {
+            file: e.file.clone(),
+            record: e.record,
+            offset: e.offset,
+            message: e.to_string(),
+        })
+        .collect();
+    summary
+        .skipped
+        .extend(read.skipped.iter().map(|s: &Skipped| SkippedFile {
+            path: s.path.clone(),
+            reason: s.reason.describe().to_owned(),
+        }));
+    let mut unmapped: Vec<UnmappedPair> = unmapped
+        .into_iter()
+        .map(|((event_source, event_name), count)| UnmappedPair {
+            event_source,
+            event_name,
+            count,
+        })
+        .collect();
+    unmapped.sort_by_key(|p| std::cmp::Reverse(p.count));
+    summary.unmapped = unmapped;
+    summary.totals = store.totals()?;
+    summary.seconds = start.elapsed().as_secs_f64();
+    let json = serde_json::to_string(&summary).unwrap_or_default();
+    store.finish_import(run, &json)?;
+    Ok(summary)
+}

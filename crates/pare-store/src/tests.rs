@@ -1,0 +1,122 @@
+//! Unit tests of the store: migrations, per-file transactions, deduplication, aggregates.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+use super::*;
+
+fn event(key: &str, principal: &str, action: Option<&str>, time: &str, ip: &str) -> EventInput {
+    EventInput {
+        key: key.to_owned(),
+        record_index: 0,
+        time: Some(time.to_owned()),
+        principal: PrincipalInput {
+            key: principal.to_owned(),
+            kind: "IamUser".to_owned(),
+            details: "{}".to_owned(),
+        },
+        event_source: "iam.amazonaws.com".to_owned(),
+        event_name: action
+            .map_or("Mystery", |a| a.trim_start_matches("iam:"))
+            .to_owned(),
+        activity: if action.is_some() {
+            "actions"
+        } else {
+            "unmapped"
+        },
+        actions: action
+            .map(|a| ActionInput {
+                action: a.to_owned(),
+                resources: vec!["*".to_owned()],
+            })
+            .into_iter()
+            .collect(),
+        is_usage: action.is_some(),
+        region: Some("us-east-1".to_owned()),
+        source_ip: Some(ip.to_owned()),
+        user_agent: Some("aws-cli".to_owned()),
+        read_only: Some(false),
+        outcome: StoredOutcome::Success,
+        error_code: None,
+        error_message: None,
+    }
+}
+
+fn file(sha: &str) -> FileInput {
+    FileInput {
+        path: format!("{sha}.json"),
+        size: 10,
+        sha256: sha.to_owned(),
+        records: 3,
+    }
+}
+
+#[test]
+fn migrations_are_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pare.db");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.applied_migrations().unwrap().len(), MIGRATIONS.len());
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.applied_migrations().unwrap().len(), MIGRATIONS.len());
+}
+
+#[test]
+fn events_are_deduplicated_and_aggregated() {
+    let mut s = Store::open_in_memory().unwrap();
+    let run = s.begin_import(&["x".to_owned()]).unwrap();
+    let events = [
+        event(
+            "a",
+            "arn:aws:iam::1:user/u",
+            Some("iam:CreateUser"),
+            "2024-01-02T00:00:00Z",
+            "1.1.1.1",
+        ),
+        event(
+            "b",
+            "arn:aws:iam::1:user/u",
+            Some("iam:CreateUser"),
+            "2024-01-01T00:00:00Z",
+            "2.2.2.2",
+        ),
+        event(
+            "c",
+            "arn:aws:iam::1:user/u",
+            None,
+            "2024-01-03T00:00:00Z",
+            "1.1.1.1",
+        ),
+    ];
+    let f = file("aa");
+    let r = s.insert_file_events(run, &f, &events).unwrap();
+    assert_eq!((r.new_events, r.duplicate_events), (3, 0));
+    s.finish_file(run, &f, FileStatus::Ok, None).unwrap();
+    assert!(s.file_already_imported("aa").unwrap());
+    assert!(!s.file_already_imported("bb").unwrap());
+    // The same events from another file change nothing.
+    let r = s.insert_file_events(run, &file("bb"), &events).unwrap();
+    assert_eq!((r.new_events, r.duplicate_events), (0, 3));
+    let usage = s.usage(Some("arn:aws:iam::1:user/u")).unwrap();
+    assert_eq!(usage.len(), 1);
+    let u = &usage[0];
+    assert_eq!((u.action.as_str(), u.count), ("iam:CreateUser", 2));
+    assert_eq!(u.first_seen.as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(u.last_seen.as_deref(), Some("2024-01-02T00:00:00Z"));
+    assert_eq!(u.source_ips, ["1.1.1.1", "2.2.2.2"]);
+    assert_eq!(u.regions, ["us-east-1"]);
+    let mapping = s.mapping().unwrap();
+    assert_eq!(mapping.len(), 2);
+    assert_eq!(mapping[0].event_name, "CreateUser");
+    assert_eq!((mapping[0].count, mapping[0].actions.len()), (2, 1));
+    assert_eq!(
+        (mapping[1].status.as_str(), mapping[1].count),
+        ("unmapped", 1)
+    );
+    assert!(mapping[1].actions.is_empty());
+    let t = s.totals().unwrap();
+    assert_eq!(
+        (t.events, t.principals, t.mapped_events, t.unmapped_events),
+        (3, 1, 2, 1)
+    );
+    assert!(s.usage(Some("nobody")).unwrap().is_empty());
+}
