@@ -11,3 +11,4 @@ mod cli;
 mod golden;
 mod managed_policies;
 mod tidy;
+mod usage_import;

@@ -225,11 +225,18 @@ impl State<'_> {
         if usage.activity != Activity::NotACall && usage.outcome.is_denied() {
             self.summary.denied_calls += 1;
         }
-        let key = usage
-            .event_id
-            .clone()
-            .filter(|id| !id.trim().is_empty())
-            .unwrap_or_else(|| format!("sha256:{}", hex(&Sha256::digest(json.as_bytes()))));
+        // `eventID` is unique in real CloudTrail; time, source and name are added so that test
+        // data reusing placeholder IDs (`"1"`) is not merged. A record without one is keyed by
+        // its content.
+        let key = match usage.event_id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(id) => format!(
+                "{id}|{}|{}|{}",
+                usage.time.as_deref().unwrap_or_default(),
+                usage.event_source,
+                usage.event_name
+            ),
+            None => format!("sha256:{}", hex(&Sha256::digest(json.as_bytes()))),
+        };
         self.buffer.push(self.event_input(key, index, usage));
     }
 

@@ -504,7 +504,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, event_source, event_name, activity, count FROM event_pairs \
-                 ORDER BY event_source, event_name",
+                 WHERE count > 0 ORDER BY event_source, event_name",
             )
             .map_err(self.err())?;
         let rows = stmt
