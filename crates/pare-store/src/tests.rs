@@ -120,3 +120,50 @@ fn events_are_deduplicated_and_aggregated() {
     );
     assert!(s.usage(Some("nobody")).unwrap().is_empty());
 }
+
+#[test]
+fn a_file_that_fails_midway_leaves_nothing() {
+    let mut s = Store::open_in_memory().unwrap();
+    let run = s.begin_import(&[]).unwrap();
+    // Make the third event fail, as a crash or a full disk would.
+    s.conn
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.event_key = 'c' \
+             BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+        )
+        .unwrap();
+    let events = [
+        event(
+            "a",
+            "arn:aws:iam::1:user/u",
+            Some("iam:CreateUser"),
+            "2024-01-02T00:00:00Z",
+            "1.1.1.1",
+        ),
+        event(
+            "b",
+            "arn:aws:iam::1:user/v",
+            Some("iam:GetUser"),
+            "2024-01-02T00:00:00Z",
+            "1.1.1.1",
+        ),
+        event(
+            "c",
+            "arn:aws:iam::1:user/w",
+            None,
+            "2024-01-03T00:00:00Z",
+            "1.1.1.1",
+        ),
+    ];
+    let err = s.insert_file_events(run, &file("aa"), &events).unwrap_err();
+    assert!(err.to_string().contains("boom"), "{err}");
+    assert_eq!(s.totals().unwrap(), Totals::default());
+    assert!(s.usage(None).unwrap().is_empty());
+    assert!(s.mapping().unwrap().is_empty());
+    assert!(!s.file_already_imported("aa").unwrap());
+    // The store is still usable, and the file imports whole once the problem is gone.
+    s.conn.execute_batch("DROP TRIGGER boom").unwrap();
+    let r = s.insert_file_events(run, &file("aa"), &events).unwrap();
+    assert_eq!(r.new_events, 3);
+    assert_eq!(s.totals().unwrap().principals, 3);
+}
