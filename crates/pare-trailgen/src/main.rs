@@ -1,0 +1,116 @@
+//! `pare-trailgen`: a benchmark tool. Generates a large, realistic, deterministic CloudTrail S3 tree from
+//! the shapes of the repository's real CloudTrail fixtures (`--out DIR --events N --seed S`), or measures
+//! the read floor on a tree (`--floor DIR`: parallel gunzip + `serde_json` `IgnoredAny`). Used by
+//! `benches/cloudtrail/run.sh`; not part of Pare itself.
+
+mod floor;
+mod generate;
+mod principals;
+mod rng;
+mod templates;
+mod time;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Write the tree here (AWSLogs/… is created inside).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Number of events.
+    #[arg(long, default_value_t = 1_000_000)]
+    events: u64,
+    /// Random seed: same seed and event count, same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Size of the principal pool (IAM users, role sessions, SSO users, external roles, services).
+    #[arg(long, default_value_t = 6_000)]
+    principals: usize,
+    /// Instead of generating, measure the floor on the log files under DIR.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    floor: Option<PathBuf>,
+    /// Best of this many floor runs.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// gzip level of the log files, 0-9 (1 is about twice as fast to write, 6 is gzip's default).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    level: u32,
+    /// Threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let threads = if args.threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        args.threads
+    };
+    if let Some(dir) = &args.floor {
+        let files = floor::log_files(dir)?;
+        if files.is_empty() {
+            bail!("no *.json.gz log files under {}", dir.display());
+        }
+        let mut best: Option<floor::Floor> = None;
+        for _ in 0..args.runs.max(1) {
+            let f = floor::measure(&files, threads)?;
+            if best.is_none_or(|b| f.elapsed < b.elapsed) {
+                best = Some(f);
+            }
+        }
+        if let Some(f) = best {
+            let s = f.elapsed.as_secs_f64();
+            println!(
+                "FLOOR files={} events={} gz_bytes={} raw_bytes={} secs={s:.3} threads={threads} runs={} events_per_s={:.0} raw_mb_per_s={:.1} gz_mb_per_s={:.1}",
+                f.files,
+                f.events,
+                f.gz_bytes,
+                f.raw_bytes,
+                args.runs.max(1),
+                f.events as f64 / s,
+                f.raw_bytes as f64 / s / 1e6,
+                f.gz_bytes as f64 / s / 1e6,
+            );
+        }
+        return Ok(());
+    }
+    let Some(out) = args.out else {
+        bail!("give --out DIR (generate) or --floor DIR (measure)");
+    };
+    let start = Instant::now();
+    let (templates, pairs) = templates::load()?;
+    let stats = generate::run(
+        &generate::Config {
+            seed: args.seed,
+            events: args.events,
+            principals: args.principals,
+            threads,
+            level: args.level,
+            out: out.clone(),
+        },
+        &templates,
+    )?;
+    println!(
+        "GENERATED dir={} events={} files={} digests={} denied={} templates={} pairs={} principals={} raw_bytes={} gz_bytes={} secs={:.2} seed={} level={} threads={threads}",
+        out.display(),
+        stats.events,
+        stats.files,
+        stats.digests,
+        stats.denied,
+        templates.len(),
+        pairs,
+        args.principals,
+        stats.raw_bytes,
+        stats.gz_bytes,
+        start.elapsed().as_secs_f64(),
+        args.seed,
+        args.level,
+    );
+    Ok(())
+}
