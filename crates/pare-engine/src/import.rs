@@ -228,19 +228,30 @@ impl State<'_> {
         // `eventID` is unique in real CloudTrail; time, source and name are added so that test
         // data reusing placeholder IDs (`"1"`) is not merged. A record without one is keyed by
         // its content.
-        let key = match usage.event_id.as_deref().filter(|id| !id.trim().is_empty()) {
-            Some(id) => format!(
-                "{id}|{}|{}|{}",
-                usage.time.as_deref().unwrap_or_default(),
-                usage.event_source,
-                usage.event_name
-            ),
-            None => format!("sha256:{}", hex(&Sha256::digest(json.as_bytes()))),
+        let digest = match usage.event_id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(id) => {
+                let mut h = Sha256::new();
+                for part in [
+                    id,
+                    usage.time.as_deref().unwrap_or_default(),
+                    &usage.event_source,
+                    &usage.event_name,
+                ] {
+                    h.update(part.as_bytes());
+                    h.update([0u8]);
+                }
+                h.finalize()
+            }
+            None => Sha256::digest(json.as_bytes()),
         };
+        let mut key = [0u8; 16];
+        for (k, d) in key.iter_mut().zip(digest.iter()) {
+            *k = *d;
+        }
         self.buffer.push(self.event_input(key, index, usage));
     }
 
-    fn event_input(&self, key: String, index: u64, usage: UsageEvent) -> EventInput {
+    fn event_input(&self, key: [u8; 16], index: u64, usage: UsageEvent) -> EventInput {
         let catalog = self.mapper.catalog();
         let is_usage = usage.is_usage();
         let (outcome, error_code, error_message) = match usage.outcome {
@@ -262,6 +273,7 @@ impl State<'_> {
         };
         EventInput {
             key,
+            event_id: usage.event_id,
             record_index: index,
             time: usage.time,
             principal: principal_input(&usage.actor),

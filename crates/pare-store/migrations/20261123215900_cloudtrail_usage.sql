@@ -61,10 +61,12 @@ CREATE TABLE event_pair_actions (
     PRIMARY KEY (pair_id, action_id)
 ) WITHOUT ROWID;
 
--- Events, deduplicated by `eventID` (or by a hash of the record when it has none).
+-- Events, deduplicated by `event_key`: 16 bytes of the SHA-256 of `eventID` with the event's time,
+-- source and name (or of the whole record when it has no `eventID`).
 CREATE TABLE events (
     id            INTEGER PRIMARY KEY,
-    event_key     TEXT NOT NULL UNIQUE,
+    event_key     BLOB NOT NULL UNIQUE,
+    event_id      TEXT,
     file_id       INTEGER NOT NULL REFERENCES files(id),
     record_index  INTEGER NOT NULL,
     time          TEXT,

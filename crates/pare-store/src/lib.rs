@@ -19,7 +19,7 @@
 
 mod migrations;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -118,8 +118,11 @@ pub struct ActionInput {
 /// One event to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventInput {
-    /// The deduplication key: `eventID`, or a hash of the record when it has none.
-    pub key: String,
+    /// The deduplication key (16 bytes of a hash of `eventID`, time, source and name, or of the
+    /// record when it has no `eventID`).
+    pub key: [u8; 16],
+    /// `eventID`.
+    pub event_id: Option<String>,
     /// Its index in its file.
     pub record_index: u64,
     /// `eventTime` as written.
@@ -293,6 +296,16 @@ impl Store {
         store
             .conn
             .pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        // 64 MiB of page cache (the event-key index is written in random order), and checkpoints
+        // every 8,000 pages rather than 1,000.
+        store
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", 8000)
+            .map_err(err)?;
+        store
+            .conn
+            .pragma_update(None, "cache_size", -65536)
             .map_err(err)?;
         migrations::apply(&mut store.conn, &store.path)?;
         Ok(store)
@@ -583,6 +596,25 @@ struct Interned {
     pairs: HashMap<(String, String), i64>,
 }
 
+/// One usage aggregate of one file's new events.
+#[derive(Default)]
+struct UsageAgg {
+    count: u64,
+    first: Option<String>,
+    last: Option<String>,
+    regions: BTreeSet<String>,
+    ips: BTreeSet<i64>,
+}
+
+/// What one file's new events add, summed before it is written.
+#[derive(Default)]
+struct FileAggregates {
+    /// Pair id → (new events, any of them mapped to actions).
+    pairs: BTreeMap<i64, (u64, bool)>,
+    pair_actions: BTreeSet<(i64, i64)>,
+    usage: BTreeMap<(i64, i64, String), UsageAgg>,
+}
+
 fn cached(
     cache: &mut HashMap<String, i64>,
     value: &str,
@@ -612,6 +644,7 @@ fn insert_file(
     )?;
     let mut out = FileInsert::default();
     let mut ids = Interned::default();
+    let mut agg = FileAggregates::default();
     for e in events {
         let principal = cached(&mut ids.principals, &e.principal.key, || {
             tx.prepare_cached(
@@ -654,8 +687,9 @@ fn insert_file(
         let inserted = tx
             .prepare_cached(
                 "INSERT INTO events (event_key, file_id, record_index, time, principal_id, pair_id, \
-                 region, ip_id, user_agent_id, read_only, outcome, error_code, error_message) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+                 region, ip_id, user_agent_id, read_only, outcome, error_code, error_message, \
+                 event_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
                  ON CONFLICT (event_key) DO NOTHING",
             )?
             .execute(params![
@@ -672,56 +706,91 @@ fn insert_file(
                 e.outcome.as_str(),
                 e.error_code,
                 e.error_message,
+                e.event_id,
             ])?;
         if inserted == 0 {
             out.duplicate_events += 1;
             continue;
         }
         out.new_events += 1;
-        tx.prepare_cached(
-            "UPDATE event_pairs SET count = count + 1, activity = CASE WHEN ?2 = 'actions' \
-             THEN 'actions' ELSE activity END WHERE id = ?1",
-        )?
-        .execute(params![pair, e.activity])?;
+        let entry = agg.pairs.entry(pair).or_insert((0, false));
+        entry.0 += 1;
+        entry.1 |= e.activity == "actions";
         for use_ in &e.actions {
             let action = cached(&mut ids.actions, &use_.action, || {
                 intern(tx, "actions", "name", &use_.action)
             })?;
-            tx.prepare_cached(
-                "INSERT INTO event_pair_actions (pair_id, action_id) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![pair, action])?;
+            agg.pair_actions.insert((pair, action));
             if !e.is_usage {
                 continue;
             }
             for resource in &use_.resources {
-                let usage: i64 = tx
-                    .prepare_cached(
-                        "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen) \
-                         VALUES (?1, ?2, ?3, 1, ?4, ?4) \
-                         ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
-                         count = count + 1, \
-                         first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
-                         last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)) \
-                         RETURNING id",
-                    )?
-                    .query_row(params![principal, action, resource, e.time], |r| r.get(0))?;
+                let u = agg
+                    .usage
+                    .entry((principal, action, resource.clone()))
+                    .or_default();
+                u.count += 1;
+                if let Some(t) = &e.time {
+                    if u.first.as_ref().is_none_or(|f| t < f) {
+                        u.first = Some(t.clone());
+                    }
+                    if u.last.as_ref().is_none_or(|l| t > l) {
+                        u.last = Some(t.clone());
+                    }
+                }
                 if let Some(region) = &e.region {
-                    tx.prepare_cached(
-                        "INSERT INTO usage_regions (usage_id, region) VALUES (?1, ?2) \
-                         ON CONFLICT DO NOTHING",
-                    )?
-                    .execute(params![usage, region])?;
+                    if !u.regions.contains(region) {
+                        u.regions.insert(region.clone());
+                    }
                 }
                 if let Some(ip) = ip {
-                    tx.prepare_cached(
-                        "INSERT INTO usage_ips (usage_id, ip_id) VALUES (?1, ?2) \
-                         ON CONFLICT DO NOTHING",
-                    )?
-                    .execute(params![usage, ip])?;
+                    u.ips.insert(ip);
                 }
             }
+        }
+    }
+    for (pair, (count, actions)) in &agg.pairs {
+        tx.prepare_cached(
+            "UPDATE event_pairs SET count = count + ?2, \
+             activity = CASE WHEN ?3 THEN 'actions' ELSE activity END WHERE id = ?1",
+        )?
+        .execute(params![pair, count, actions])?;
+    }
+    for (pair, action) in &agg.pair_actions {
+        tx.prepare_cached(
+            "INSERT INTO event_pair_actions (pair_id, action_id) VALUES (?1, ?2) \
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![pair, action])?;
+    }
+    for ((principal, action, resource), u) in &agg.usage {
+        let usage: i64 = tx
+            .prepare_cached(
+                "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
+                 count = count + excluded.count, \
+                 first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
+                 last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)) \
+                 RETURNING id",
+            )?
+            .query_row(
+                params![principal, action, resource, u.count, u.first, u.last],
+                |r| r.get(0),
+            )?;
+        for region in &u.regions {
+            tx.prepare_cached(
+                "INSERT INTO usage_regions (usage_id, region) VALUES (?1, ?2) \
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![usage, region])?;
+        }
+        for ip in &u.ips {
+            tx.prepare_cached(
+                "INSERT INTO usage_ips (usage_id, ip_id) VALUES (?1, ?2) \
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![usage, ip])?;
         }
     }
     tx.execute(

@@ -5,7 +5,12 @@ use super::*;
 
 fn event(key: &str, principal: &str, action: Option<&str>, time: &str, ip: &str) -> EventInput {
     EventInput {
-        key: key.to_owned(),
+        key: {
+            let mut k = [0u8; 16];
+            k[0] = key.as_bytes()[0];
+            k
+        },
+        event_id: Some(key.to_owned()),
         record_index: 0,
         time: Some(time.to_owned()),
         principal: PrincipalInput {
@@ -128,7 +133,7 @@ fn a_file_that_fails_midway_leaves_nothing() {
     // Make the third event fail, as a crash or a full disk would.
     s.conn
         .execute_batch(
-            "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.event_key = 'c' \
+            "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.event_id = 'c' \
              BEGIN SELECT RAISE(ABORT, 'boom'); END;",
         )
         .unwrap();
