@@ -284,15 +284,22 @@ fn real(mut record: Map<String, Value>) -> Option<Template> {
     if record.get("resources").is_some_and(Value::is_null) {
         record.remove("resources");
     }
+    // Panther's enrichment fields (`p_log_type`, `p_event_time`, …) are not CloudTrail's.
+    record.retain(|k, _| !k.starts_with("p_"));
     // Outcomes are drawn afresh (about 5 % denied), so the templates start successful.
     record.remove("errorCode");
     record.remove("errorMessage");
+    // Insights events are delivered under `CloudTrail-Insight/`, not in the log files written here.
+    if record.contains_key("insightDetails") || record.contains_key("insightType") {
+        return None;
+    }
+    // A few fixtures were trimmed to the fields a rule needed and have no caller; real management and
+    // data events always have one, so they get a generated one like IAM users, sessions and root.
     let replace_caller = matches!(
         record
             .get("userIdentity")
-            .and_then(|u| u.get("type"))
-            .and_then(Value::as_str),
-        Some("IAMUser" | "AssumedRole" | "Root")
+            .map(|u| u.get("type").and_then(Value::as_str)),
+        None | Some(Some("IAMUser" | "AssumedRole" | "Root"))
     );
     Some(Template {
         record,
