@@ -219,8 +219,14 @@ fn an_s3_tree_is_imported_and_events_are_deduplicated_across_files() {
         pare_engine::import_cloudtrail(&db, &[tree], None, None, |p| progress.push(*p)).unwrap();
     assert_eq!(summary.files_read, 7);
     assert_eq!(summary.new_events, 310);
-    assert_eq!(progress.len(), 7);
-    assert_eq!(progress.last().unwrap().new_events, 310);
+    assert_eq!(progress.len(), 8, "{progress:?}");
+    assert_eq!(progress[6].files_done, 7);
+    let last = progress.last().unwrap();
+    assert!(last.finished && !progress[6].finished);
+    assert_eq!(
+        (last.files_done, last.records, last.new_events),
+        (7, 310, 310)
+    );
     assert!(summary.skipped.iter().any(|s| s.reason.contains("digest")));
     // The same events in another file: read, but nothing new.
     let again = import(&db, &[stratus()]);

@@ -56,7 +56,7 @@ pub(crate) fn cmd_import(
     let live = stderr.is_terminal();
     let mut last = Duration::ZERO;
     let summary = pare_engine::import_cloudtrail(db, paths, since, until, |p: &ImportProgress| {
-        let end = p.files_done == p.files_total;
+        let end = p.finished;
         if live && (end || p.elapsed >= last + Duration::from_millis(200)) {
             last = p.elapsed;
             let _ = write!(

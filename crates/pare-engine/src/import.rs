@@ -7,13 +7,14 @@ use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use pare_ingest::{ReadOptions, Skipped, TimeWindow};
+use pare_ingest::{RawRecord, ReadOptions, Skipped, TimeWindow};
 use pare_store::{
-    ActionInput, EventInput, FileInput, FileStatus, PrincipalInput, RunId, Store, StoredOutcome,
-    Totals,
+    ActionInput, EventInput, FileInput, FileStatus, PrincipalInput, Store, StoredOutcome, Totals,
 };
 use pare_usage::{ActionMapper, Activity, Actor, CloudTrailRecord, Outcome, UsageEvent, to_usage};
 use serde::Serialize;
@@ -34,6 +35,9 @@ pub struct ImportProgress {
     pub new_events: u64,
     /// Time since the import started.
     pub elapsed: Duration,
+    /// The last report: everything is read and stored (earlier reports' `new_events` may lag
+    /// behind the files read).
+    pub finished: bool,
 }
 
 /// A record that was read but is not a CloudTrail record Pare can parse.
@@ -168,10 +172,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// State shared by the record sink and the per-file callback (both on the calling thread).
-struct State<'s> {
-    store: &'s mut Store,
-    run: RunId,
+/// One file's events, ready to store.
+type FileJob = (FileInput, Vec<EventInput>);
+
+/// The parsing stage: raw records → events, per file (on its own thread).
+struct State {
     mapper: &'static ActionMapper<'static>,
     planned: Vec<Planned>,
     buffer: Vec<EventInput>,
@@ -180,10 +185,9 @@ struct State<'s> {
     bad_by_file: HashMap<PathBuf, Vec<String>>,
     summary: ImportSummary,
     unmapped: BTreeMap<(String, String), u64>,
-    error: Option<EngineError>,
 }
 
-impl State<'_> {
+impl State {
     fn record(&mut self, file: &Arc<Path>, index: u64, json: &str) {
         self.summary.records += 1;
         self.records_in_file += 1;
@@ -305,24 +309,22 @@ impl State<'_> {
         }
     }
 
-    /// The file `files_done - 1` is finished: store its events in one transaction.
-    fn file_done(&mut self, files_done: usize) {
+    /// The file `files_done - 1` is finished: its events, to store in one transaction.
+    fn file_done(&mut self, files_done: usize) -> Option<FileJob> {
         let events = std::mem::take(&mut self.buffer);
         let records = std::mem::take(&mut self.records_in_file);
         let bad = std::mem::take(&mut self.bad_in_file);
-        let Some(planned) = files_done.checked_sub(1).and_then(|i| self.planned.get(i)) else {
-            return;
-        };
+        let planned = files_done
+            .checked_sub(1)
+            .and_then(|i| self.planned.get(i))?;
         if !bad.is_empty() {
             self.bad_by_file.insert(planned.path.clone(), bad);
         }
-        let Some(sha256) = planned.sha256.clone() else {
-            return;
-        };
+        let sha256 = planned.sha256.clone()?;
         // A file without records gets its row when its final status is known (files skipped at
         // read time, such as licences found in a directory, get none).
-        if self.error.is_some() || records == 0 {
-            return;
+        if records == 0 {
+            return None;
         }
         let file = FileInput {
             path: planned.path.display().to_string(),
@@ -330,13 +332,7 @@ impl State<'_> {
             sha256,
             records,
         };
-        match self.store.insert_file_events(self.run, &file, &events) {
-            Ok(done) => {
-                self.summary.new_events += done.new_events;
-                self.summary.duplicate_events += done.duplicate_events;
-            }
-            Err(e) => self.error = Some(e.into()),
-        }
+        Some((file, events))
     }
 }
 
@@ -452,9 +448,7 @@ pub fn import_cloudtrail(
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>(),
     )?;
-    let state = RefCell::new(State {
-        store: &mut store,
-        run,
+    let state = State {
         mapper,
         planned,
         buffer: Vec::new(),
@@ -463,44 +457,91 @@ pub fn import_cloudtrail(
         bad_by_file: HashMap::new(),
         summary,
         unmapped: BTreeMap::new(),
-        error: None,
-    });
-    let read = pare_ingest::read_discovered(
-        discovery,
-        &options,
-        |raw| {
-            let mut s = state.borrow_mut();
-            if s.error.is_some() {
-                return ControlFlow::Break(());
+    };
+    // Three stages: this thread takes records from pare-ingest's readers and hands each file's to
+    // a parsing thread, which hands its events to the writing thread (one transaction per file).
+    let stop = AtomicBool::new(false);
+    let new_events = AtomicU64::new(0);
+    let duplicate_events = AtomicU64::new(0);
+    let (read, state, written) = std::thread::scope(|scope| {
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<(usize, Vec<RawRecord>)>(4);
+        let (job_tx, job_rx) = mpsc::sync_channel::<FileJob>(4);
+        let parser = scope.spawn(move || {
+            let mut state = state;
+            for (files_done, records) in raw_rx {
+                for r in &records {
+                    state.record(&r.file, r.index, r.json.get());
+                }
+                drop(records);
+                if let Some(job) = state.file_done(files_done) {
+                    if job_tx.send(job).is_err() {
+                        break;
+                    }
+                }
             }
-            s.record(&raw.file, raw.index, raw.json.get());
-            ControlFlow::Continue(())
-        },
-        |p| {
-            let mut s = state.borrow_mut();
-            s.file_done(p.files_done);
-            let report = ImportProgress {
-                files_done: p.files_done,
-                files_total,
-                records: s.summary.records,
-                new_events: s.summary.new_events,
-                elapsed: start.elapsed(),
-            };
-            drop(s);
-            progress(&report);
-        },
-    );
+            state
+        });
+        let (store, stop, new_events, duplicate_events) =
+            (&mut store, &stop, &new_events, &duplicate_events);
+        let writer = scope.spawn(move || -> Result<(), EngineError> {
+            for (file, events) in job_rx {
+                match store.insert_file_events(run, &file, &events) {
+                    Ok(done) => {
+                        new_events.fetch_add(done.new_events, Ordering::Relaxed);
+                        duplicate_events.fetch_add(done.duplicate_events, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(e.into());
+                    }
+                }
+            }
+            Ok(())
+        });
+        let current = RefCell::new(Vec::new());
+        let mut records = 0u64;
+        let read = pare_ingest::read_discovered(
+            discovery,
+            &options,
+            |raw| {
+                if stop.load(Ordering::Relaxed) {
+                    return ControlFlow::Break(());
+                }
+                current.borrow_mut().push(raw);
+                ControlFlow::Continue(())
+            },
+            |p| {
+                let batch = std::mem::take(&mut *current.borrow_mut());
+                records += batch.len() as u64;
+                if raw_tx.send((p.files_done, batch)).is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                progress(&ImportProgress {
+                    files_done: p.files_done,
+                    files_total,
+                    records,
+                    new_events: new_events.load(Ordering::Relaxed),
+                    elapsed: start.elapsed(),
+                    finished: false,
+                });
+            },
+        );
+        drop(raw_tx);
+        let state = parser.join();
+        let written = writer.join();
+        (read, state, written)
+    });
+    let state = state.map_err(|_| EngineError::Internal("the parsing thread panicked"))?;
+    written.map_err(|_| EngineError::Internal("the writing thread panicked"))??;
     let State {
         planned,
         mut summary,
         unmapped,
         bad_by_file,
-        error,
         ..
-    } = state.into_inner();
-    if let Some(e) = error {
-        return Err(e);
-    }
+    } = state;
+    summary.new_events = new_events.load(Ordering::Relaxed);
+    summary.duplicate_events = duplicate_events.load(Ordering::Relaxed);
     // Final status of each file read: `ok`, or `error` with its problems.
     let mut problems: HashMap<&Path, Vec<String>> = HashMap::new();
     for e in &read.errors {
@@ -561,6 +602,14 @@ pub fn import_cloudtrail(
     summary.unmapped = unmapped;
     summary.totals = store.totals()?;
     summary.seconds = start.elapsed().as_secs_f64();
+    progress(&ImportProgress {
+        files_done: files_total,
+        files_total,
+        records: summary.records,
+        new_events: summary.new_events,
+        elapsed: start.elapsed(),
+        finished: true,
+    });
     let json = serde_json::to_string(&summary).unwrap_or_default();
     store.finish_import(run, &json)?;
     Ok(summary)

@@ -36,6 +36,9 @@ pub enum EngineError {
     /// The bundled CloudTrail action mapping could not be loaded (a bug in this build).
     #[error("the bundled cloudtrail action mapping is unusable: {0}")]
     Mapping(#[from] pare_usage::UsageError),
+    /// A bug in Pare.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 /// Usage aggregates in the database at `db`, of one principal (by its key, an ARN for IAM
