@@ -265,6 +265,20 @@ fn since_and_until_keep_only_the_window() {
         "--json",
     ]);
     assert_eq!(summary["new_events"].as_u64().unwrap(), expected as u64);
+    // The same window again: the file is unchanged and skipped; without a window it is read again.
+    let again = pare_engine::import_cloudtrail(
+        &db,
+        &[stratus()],
+        pare_engine::parse_time_text("2024-07-31T00:00:00Z"),
+        pare_engine::parse_time_text(until),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!((again.files_unchanged, again.records), (1, 0));
+    let all = import(&db, &[stratus()]);
+    assert_eq!(all.files_read, 1);
+    assert_eq!(all.new_events, 310 - expected as u64);
+    assert_eq!(all.totals.events, 310);
     let (code, _, stderr) = pare(&[
         "import",
         "--db",

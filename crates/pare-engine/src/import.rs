@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use pare_ingest::{RawRecord, ReadOptions, Skipped, TimeWindow};
 use pare_store::{
     ActionInput, EventInput, FileInput, FileStatus, PrincipalInput, Store, StoredOutcome, Totals,
+    Window,
 };
 use pare_usage::{ActionMapper, Activity, Actor, CloudTrailRecord, Outcome, UsageEvent, to_usage};
 use serde::Serialize;
@@ -177,6 +178,7 @@ type FileJob = (FileInput, Vec<EventInput>);
 
 /// The parsing stage: raw records → events, per file (on its own thread).
 struct State {
+    window: Window,
     mapper: &'static ActionMapper<'static>,
     planned: Vec<Planned>,
     buffer: Vec<EventInput>,
@@ -331,6 +333,7 @@ impl State {
             size: planned.size,
             sha256,
             records,
+            window: self.window.clone(),
         };
         Some((file, events))
     }
@@ -389,6 +392,11 @@ pub fn import_cloudtrail(
         window: TimeWindow { since, until },
         ..ReadOptions::default()
     };
+    let text = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(SecondsFormat::Nanos, true));
+    let window = Window {
+        since: text(since),
+        until: text(until),
+    };
     let mut discovery = pare_ingest::discover(paths, &options);
     let mut summary = ImportSummary {
         files_read: 0,
@@ -415,7 +423,7 @@ pub fn import_cloudtrail(
     for source in std::mem::take(&mut discovery.sources) {
         let hashed = hash_file(&source.path).ok();
         if let Some((_, sha)) = &hashed {
-            if store.file_already_imported(sha)? {
+            if store.file_already_imported(sha, &window)? {
                 summary.files_unchanged += 1;
                 summary.skipped.push(SkippedFile {
                     path: source.path.clone(),
@@ -449,6 +457,7 @@ pub fn import_cloudtrail(
             .collect::<Vec<_>>(),
     )?;
     let state = State {
+        window: window.clone(),
         mapper,
         planned,
         buffer: Vec::new(),
@@ -564,6 +573,7 @@ pub fn import_cloudtrail(
             size: p.size,
             sha256,
             records: 0,
+            window: window.clone(),
         };
         let (status, error) = if lines.is_empty() {
             (FileStatus::Ok, None)

@@ -166,6 +166,17 @@ pub struct FileInput {
     pub sha256: String,
     /// Records read from it.
     pub records: u64,
+    /// The time window it was read with: `(since, until)`, RFC 3339 UTC with nanoseconds.
+    pub window: Window,
+}
+
+/// A time window `[since, until)` as RFC 3339 UTC text with nanoseconds (`None`: open).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Window {
+    /// The start.
+    pub since: Option<String>,
+    /// The end.
+    pub until: Option<String>,
 }
 
 /// What storing one file's events did.
@@ -367,22 +378,25 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a file with this content was already imported to the end (status `ok` or `error`).
+    /// Whether a file with this content was already imported to the end (status `ok` or `error`)
+    /// with a window that covers `window`.
     ///
     /// # Errors
     ///
     /// [`StoreError`] if SQLite fails.
-    pub fn file_already_imported(&self, sha256: &str) -> Result<bool> {
-        let status: Option<String> = self
+    pub fn file_already_imported(&self, sha256: &str, window: &Window) -> Result<bool> {
+        let found: Option<i64> = self
             .conn
             .query_row(
-                "SELECT status FROM files WHERE sha256 = ?1",
-                params![sha256],
+                "SELECT 1 FROM files WHERE sha256 = ?1 AND status IN ('ok', 'error') \
+                 AND (window_since IS NULL OR window_since <= ?2) \
+                 AND (window_until IS NULL OR window_until >= ?3)",
+                params![sha256, window.since, window.until],
                 |r| r.get(0),
             )
             .optional()
             .map_err(self.err())?;
-        Ok(matches!(status.as_deref(), Some("ok" | "error")))
+        Ok(found.is_some())
     }
 
     /// Stores one file's events, its interned values, the aggregates and the file row (status
@@ -427,9 +441,11 @@ impl Store {
         };
         self.conn
             .execute(
-                "INSERT INTO files (run_id, path, size, sha256, status, error, records) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (sha256) DO UPDATE SET status = excluded.status, error = excluded.error",
+                "INSERT INTO files (run_id, path, size, sha256, status, error, records, \
+                 window_since, window_until) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT (sha256) DO UPDATE SET status = excluded.status, error = excluded.error, \
+                 window_since = excluded.window_since, window_until = excluded.window_until",
                 params![
                     run.0,
                     file.path,
@@ -437,7 +453,9 @@ impl Store {
                     file.sha256,
                     status,
                     error,
-                    file.records
+                    file.records,
+                    file.window.since,
+                    file.window.until,
                 ],
             )
             .map_err(self.err())?;
@@ -635,11 +653,20 @@ fn insert_file(
     events: &[EventInput],
 ) -> rusqlite::Result<FileInsert> {
     let file_id: i64 = tx.query_row(
-        "INSERT INTO files (run_id, path, size, sha256, status, records) \
-         VALUES (?1, ?2, ?3, ?4, 'read', ?5) \
+        "INSERT INTO files (run_id, path, size, sha256, status, records, window_since, window_until) \
+         VALUES (?1, ?2, ?3, ?4, 'read', ?5, ?6, ?7) \
          ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id, path = excluded.path, \
-         status = 'read', records = excluded.records RETURNING id",
-        params![run.0, file.path, file.size, file.sha256, file.records],
+         status = 'read', records = excluded.records, window_since = excluded.window_since, \
+         window_until = excluded.window_until RETURNING id",
+        params![
+            run.0,
+            file.path,
+            file.size,
+            file.sha256,
+            file.records,
+            file.window.since,
+            file.window.until
+        ],
         |r| r.get(0),
     )?;
     let mut out = FileInsert::default();

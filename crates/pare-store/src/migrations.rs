@@ -9,10 +9,16 @@ use crate::StoreError;
 
 /// Every migration, `(version, SQL)`, in the order they are applied. A version is the file name
 /// without `.sql`: a UTC timestamp and a short name.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "20261123215900_cloudtrail_usage",
-    include_str!("../migrations/20261123215900_cloudtrail_usage.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "20261123215900_cloudtrail_usage",
+        include_str!("../migrations/20261123215900_cloudtrail_usage.sql"),
+    ),
+    (
+        "20261123221500_file_windows",
+        include_str!("../migrations/20261123221500_file_windows.sql"),
+    ),
+];
 
 /// Applies the migrations the database lacks.
 pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

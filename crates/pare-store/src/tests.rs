@@ -51,6 +51,7 @@ fn file(sha: &str) -> FileInput {
         size: 10,
         sha256: sha.to_owned(),
         records: 3,
+        window: Window::default(),
     }
 }
 
@@ -96,8 +97,20 @@ fn events_are_deduplicated_and_aggregated() {
     let r = s.insert_file_events(run, &f, &events).unwrap();
     assert_eq!((r.new_events, r.duplicate_events), (3, 0));
     s.finish_file(run, &f, FileStatus::Ok, None).unwrap();
-    assert!(s.file_already_imported("aa").unwrap());
-    assert!(!s.file_already_imported("bb").unwrap());
+    let all = Window::default();
+    assert!(s.file_already_imported("aa", &all).unwrap());
+    assert!(!s.file_already_imported("bb", &all).unwrap());
+    let narrow = Window {
+        since: Some("2024-01-01T00:00:00.000000000Z".to_owned()),
+        until: None,
+    };
+    assert!(s.file_already_imported("aa", &narrow).unwrap());
+    // A file read with a window is read again for a wider one.
+    let mut f2 = file("cc");
+    f2.window = narrow.clone();
+    s.finish_file(run, &f2, FileStatus::Ok, None).unwrap();
+    assert!(s.file_already_imported("cc", &narrow).unwrap());
+    assert!(!s.file_already_imported("cc", &all).unwrap());
     // The same events from another file change nothing.
     let r = s.insert_file_events(run, &file("bb"), &events).unwrap();
     assert_eq!((r.new_events, r.duplicate_events), (0, 3));
@@ -165,7 +178,7 @@ fn a_file_that_fails_midway_leaves_nothing() {
     assert_eq!(s.totals().unwrap(), Totals::default());
     assert!(s.usage(None).unwrap().is_empty());
     assert!(s.mapping().unwrap().is_empty());
-    assert!(!s.file_already_imported("aa").unwrap());
+    assert!(!s.file_already_imported("aa", &Window::default()).unwrap());
     // The store is still usable, and the file imports whole once the problem is gone.
     s.conn.execute_batch("DROP TRIGGER boom").unwrap();
     let r = s.insert_file_events(run, &file("aa"), &events).unwrap();
