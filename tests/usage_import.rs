@@ -329,15 +329,18 @@ fn corrupted_files_are_reported_with_file_and_record_and_the_rest_is_kept() {
 
     let db = dir.path().join("pare.db");
     let (code, stdout, stderr) = pare(&["import", "--db", s(&db), "--cloudtrail", s(&logs)]);
-    assert_eq!(code, 0, "{stderr}");
-    let summary = pare_json(&[
+    assert_eq!(code, 1, "problems exit 1: {stderr}");
+    let b_db = dir.path().join("b.db");
+    let (code, json, _) = pare(&[
         "import",
         "--db",
-        s(&dir.path().join("b.db")),
+        s(&b_db),
         "--cloudtrail",
         s(&logs),
         "--json",
     ]);
+    assert_eq!(code, 1);
+    let summary: Value = serde_json::from_str(&json).unwrap();
     let problems = summary["file_problems"].as_array().unwrap();
     let problem = |file: &Path| {
         problems

@@ -80,7 +80,14 @@ pub(crate) fn cmd_import(
     } else {
         print_summary(&mut out, &summary)?;
     }
-    Ok(ExitCode::SUCCESS)
+    // Like `validate`: 1 when some input was bad (everything else was still imported).
+    Ok(
+        if summary.file_problems.is_empty() && summary.bad_records.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
 fn print_summary(out: &mut impl Write, s: &ImportSummary) -> Result<()> {
@@ -93,14 +100,15 @@ fn print_summary(out: &mut impl Write, s: &ImportSummary) -> Result<()> {
         s.records,
         s.records_per_second()
     )?;
+    let mapped = if s.calls == 0 {
+        String::new()
+    } else {
+        format!(", {:.1}% mapped to actions", s.mapped_percent())
+    };
     writeln!(
         out,
-        "events: {} new, {} already imported; {} calls, {:.1}% mapped to actions, {} denied",
-        s.new_events,
-        s.duplicate_events,
-        s.calls,
-        s.mapped_percent(),
-        s.denied_calls
+        "events: {} new, {} already imported; {} calls{mapped}, {} denied",
+        s.new_events, s.duplicate_events, s.calls, s.denied_calls
     )?;
     if s.filtered_out > 0 {
         writeln!(

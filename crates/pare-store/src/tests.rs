@@ -185,3 +185,23 @@ fn a_file_that_fails_midway_leaves_nothing() {
     assert_eq!(r.new_events, 3);
     assert_eq!(s.totals().unwrap().principals, 3);
 }
+
+#[test]
+fn a_database_from_a_newer_pare_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pare.db");
+    let s = Store::open(&path).unwrap();
+    s.conn
+        .execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ('29990101000000_future', 'x')",
+            [],
+        )
+        .unwrap();
+    drop(s);
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::NewerSchema { version, .. } if version == "29990101000000_future"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("pare.db"), "{err}");
+}
