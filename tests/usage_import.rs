@@ -102,6 +102,13 @@ fn stratus_import_via_the_cli_counts_every_event_and_usage_per_principal() {
         assert!(!r["regions"].as_array().unwrap().is_empty(), "{r}");
         assert!(!r["source_ips"].as_array().unwrap().is_empty(), "{r}");
     }
+    // A role session's ARN names its role.
+    let role = "arn:aws:iam::494659789341:role/test-role";
+    let by_role = pare_json(&["usage", "--db", s(&db), "--principal", role, "--json"]);
+    assert!(by_role.as_array().unwrap().len() >= 4, "{by_role}");
+    let session = "arn:aws:sts::494659789341:assumed-role/test-role/s";
+    let by_session = pare_json(&["usage", "--db", s(&db), "--principal", session, "--json"]);
+    assert_eq!(by_session, by_role);
     // The human summary names the counts.
     let (code, stdout, _) = pare(&["import", "--db", s(&db), "--cloudtrail", s(&stratus())]);
     assert_eq!(code, 0);

@@ -41,14 +41,52 @@ pub enum EngineError {
     Internal(&'static str),
 }
 
-/// Usage aggregates in the database at `db`, of one principal (by its key, an ARN for IAM
-/// principals) or of all.
+/// Usage aggregates in the database at `db`, of one principal or of all. A principal is named by
+/// its key (an ARN for IAM principals); a role session's ARN
+/// (`arn:aws:sts::111122223333:assumed-role/Name/session`) names its role, whatever the role's path.
 ///
 /// # Errors
 ///
 /// [`EngineError::Store`] if the database cannot be opened or read.
 pub fn usage(db: &Path, principal: Option<&str>) -> Result<Vec<UsageRow>, EngineError> {
-    Ok(pare_store::Store::open(db)?.usage(principal)?)
+    let store = pare_store::Store::open(db)?;
+    let Some(principal) = principal else {
+        return Ok(store.usage(None)?);
+    };
+    let rows = store.usage(Some(principal))?;
+    if !rows.is_empty() {
+        return Ok(rows);
+    }
+    let Some((prefix, name)) = role_of_session(principal) else {
+        return Ok(rows);
+    };
+    let mut out = Vec::new();
+    for key in store.principal_keys()? {
+        let matches = key
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| rest.rsplit('/').next() == Some(name));
+        if matches {
+            out.extend(store.usage(Some(&key))?);
+        }
+    }
+    Ok(out)
+}
+
+/// For `arn:P:sts::A:assumed-role/Name/session`: (`arn:P:iam::A:role/`, `Name`).
+fn role_of_session(arn: &str) -> Option<(String, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("sts"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let name = resource.strip_prefix("assumed-role/")?.split('/').next()?;
+    Some((format!("arn:{partition}:iam::{account}:role/"), name))
 }
 
 /// Every (eventSource, eventName) pair in the database at `db`, with its actions and event count.
@@ -67,4 +105,19 @@ pub fn mapping(db: &Path) -> Result<Vec<MappingRow>, EngineError> {
 /// [`EngineError::Store`] if the database cannot be opened or read.
 pub fn totals(db: &Path) -> Result<Totals, EngineError> {
     Ok(pare_store::Store::open(db)?.totals()?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_session_arn_names_its_role() {
+        assert_eq!(
+            super::role_of_session("arn:aws:sts::111122223333:assumed-role/Admin/alice"),
+            Some(("arn:aws:iam::111122223333:role/".to_owned(), "Admin"))
+        );
+        assert_eq!(
+            super::role_of_session("arn:aws:iam::111122223333:role/Admin"),
+            None
+        );
+    }
 }

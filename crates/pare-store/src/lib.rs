@@ -521,6 +521,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Every principal key, sorted.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if SQLite fails.
+    pub fn principal_keys(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM principals ORDER BY key")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// Every (eventSource, eventName) pair seen, with its actions and event count, sorted.
     ///
     /// # Errors
