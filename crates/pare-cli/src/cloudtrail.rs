@@ -125,7 +125,12 @@ fn print_summary(out: &mut impl Write, s: &ImportSummary) -> Result<()> {
     if !s.unmapped.is_empty() {
         writeln!(out, "unmapped ({} pairs):", s.unmapped.len())?;
         for u in &s.unmapped {
-            writeln!(out, "  {} {} ({})", u.event_source, u.event_name, u.count)?;
+            let source = if u.event_source.is_empty() {
+                "(no eventSource)"
+            } else {
+                &u.event_source
+            };
+            writeln!(out, "  {source} {} ({})", u.event_name, u.count)?;
         }
     }
     if !s.skipped.is_empty() {
