@@ -250,8 +250,20 @@ impl State {
             }
             None => Sha256::digest(json.as_bytes()),
         };
+        // The key starts with the event time (seconds, 48 bits big-endian) so that inserts into the
+        // unique index arrive nearly in order (trails are delivered in time order) instead of at random
+        // places in a large B-tree; the rest is the digest.
+        let seconds = usage
+            .time
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or(0u64, |t| u64::try_from(t.timestamp()).unwrap_or(0));
         let mut key = [0u8; 16];
-        for (k, d) in key.iter_mut().zip(digest.iter()) {
+        let time_bytes = seconds.to_be_bytes();
+        for (k, d) in key
+            .iter_mut()
+            .zip(time_bytes.iter().skip(2).chain(digest.iter()))
+        {
             *k = *d;
         }
         self.buffer.push(self.event_input(key, index, usage));
