@@ -111,5 +111,8 @@ fn demo_runs_on_the_bundled_scenarios() {
     assert!(out.contains("decision: ExplicitlyDenied"));
     assert!(out.contains("depends on: `aws:MultiFactorAuthPresent`"));
     assert!(out.contains("imported 310 real events"), "{out}");
-    assert!(out.contains("iam:CreateUser on arn:aws:iam::229654561268:user/malicious-iam-user"), "{out}");
+    assert!(
+        out.contains("iam:CreateUser on arn:aws:iam::229654561268:user/malicious-iam-user"),
+        "{out}"
+    );
 }
