@@ -617,29 +617,23 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
     }
 
     // 2. Every level of the OU chain must allow, for SCPs and then RCPs.
-    if let Some(level) = scp_levels.iter().position(|v| v.allow.is_none()) {
-        explanation.push(format!(
-            "no service control policy at OU level {level} allows `{}`",
-            req.action
-        ));
-        return finish(
-            Decision::ImplicitlyDenied,
-            vec![PolicyType::Scp],
-            explanation,
-            ev,
-        );
-    }
-    if let Some(level) = rcp_levels.iter().position(|v| v.allow.is_none()) {
-        explanation.push(format!(
-            "no resource control policy at OU level {level} allows `{}`",
-            req.action
-        ));
-        return finish(
-            Decision::ImplicitlyDenied,
-            vec![PolicyType::Rcp],
-            explanation,
-            ev,
-        );
+    for (levels, policy_type) in [
+        (&scp_levels, PolicyType::Scp),
+        (&rcp_levels, PolicyType::Rcp),
+    ] {
+        if let Some(level) = levels.iter().position(|v| v.allow.is_none()) {
+            explanation.push(format!(
+                "no {} at OU level {level} allows `{}`",
+                policy_type.describe(),
+                req.action
+            ));
+            return finish(
+                Decision::ImplicitlyDenied,
+                vec![policy_type],
+                explanation,
+                ev,
+            );
+        }
     }
 
     // 3. Resource-based policies, identity-based policies, boundaries and session policies.
