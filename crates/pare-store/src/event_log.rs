@@ -8,7 +8,7 @@
 //! [`PreparedFile::new`] encodes a file and sums its aggregates without touching the database, so
 //! it runs on the parsing threads; the writer only interns the distinct values and writes one row.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::{ActionInput, EventInput, FileInput, PrincipalInput, StoredOutcome};
 
@@ -154,9 +154,9 @@ impl PreparedFile {
         let mut min_time: Option<&str> = None;
         let mut max_time: Option<&str> = None;
         let mut denied = 0u64;
-        let mut principals: HashMap<u32, (u32, u32)> = HashMap::new();
-        let mut pairs: HashMap<(u32, u32), LocalPair> = HashMap::new();
-        let mut usage: HashMap<(u32, u32, u32), LocalUsage> = HashMap::new();
+        let mut principals: HashMap<u32, (u32, u32)> = HashMap::default();
+        let mut pairs: HashMap<(u32, u32), LocalPair> = HashMap::default();
+        let mut usage: HashMap<(u32, u32, u32), LocalUsage> = HashMap::default();
         put_varint(&mut raw, events.len() as u64);
         for e in &events {
             keys.extend_from_slice(&e.key);

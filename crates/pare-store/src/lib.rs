@@ -20,7 +20,7 @@
 mod event_log;
 mod migrations;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -375,6 +375,7 @@ impl Store {
             .conn
             .pragma_update(None, "cache_size", -65536)
             .map_err(err)?;
+        register_functions(&store.conn).map_err(err)?;
         migrations::apply(&mut store.conn, &store.path)?;
         Ok(store)
     }
@@ -528,9 +529,11 @@ impl Store {
         }
         let result = (|| {
             let tx = self.conn.transaction()?;
+            let mut usage = BTreeMap::new();
             for p in files.iter() {
-                insert_prepared_file(&tx, &mut self.ids, run, p)?;
+                insert_prepared_file(&tx, &mut self.ids, run, p, &mut usage)?;
             }
+            write_usage(&tx, &usage)?;
             tx.commit()
         })();
         if let Err(e) = result {
@@ -646,44 +649,31 @@ impl Store {
     ///
     /// [`StoreError`] if SQLite fails.
     pub fn usage(&self, principal: Option<&str>) -> Result<Vec<UsageRow>> {
-        let sql = "SELECT u.id, p.key, a.name, u.resource, u.count, u.first_seen, u.last_seen \
+        let sql = "SELECT p.key, a.name, u.resource, u.count, u.first_seen, u.last_seen, \
+                   u.regions, u.source_ips \
                    FROM usage u JOIN principals p ON p.id = u.principal_id \
                    JOIN actions a ON a.id = u.action_id \
                    WHERE ?1 IS NULL OR p.key = ?1 \
                    ORDER BY p.key, a.name, u.resource";
         let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
+        let list = |text: String| serde_json::from_str::<Vec<String>>(&text).unwrap_or_default();
         let rows = stmt
             .query_map(params![principal], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    UsageRow {
-                        principal: r.get(1)?,
-                        action: r.get(2)?,
-                        resource: r.get(3)?,
-                        count: r.get(4)?,
-                        first_seen: r.get(5)?,
-                        last_seen: r.get(6)?,
-                        regions: Vec::new(),
-                        source_ips: Vec::new(),
-                    },
-                ))
+                Ok(UsageRow {
+                    principal: r.get(0)?,
+                    action: r.get(1)?,
+                    resource: r.get(2)?,
+                    count: r.get(3)?,
+                    first_seen: r.get(4)?,
+                    last_seen: r.get(5)?,
+                    regions: list(r.get(6)?),
+                    source_ips: list(r.get(7)?),
+                })
             })
             .map_err(self.err())?
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err())?;
-        let mut regions =
-            self.grouped("SELECT ur.usage_id, ur.region FROM usage_regions ur ORDER BY 1, 2")?;
-        let mut ips = self.grouped(
-            "SELECT ui.usage_id, i.value FROM usage_ips ui JOIN ips i ON i.id = ui.ip_id ORDER BY 1, 2",
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, mut row)| {
-                row.regions = regions.remove(&id).unwrap_or_default();
-                row.source_ips = ips.remove(&id).unwrap_or_default();
-                row
-            })
-            .collect())
+        Ok(rows)
     }
 
     fn grouped(&self, sql: &str) -> Result<HashMap<i64, Vec<String>>> {
@@ -803,7 +793,6 @@ fn intern(tx: &Transaction<'_>, table: &str, column: &str, value: &str) -> rusql
 struct Interned {
     principals: HashMap<String, i64>,
     actions: HashMap<String, i64>,
-    ips: HashMap<String, i64>,
     pairs: HashMap<(String, String), i64>,
     pair_actions: HashSet<(i64, i64)>,
 }
@@ -853,6 +842,7 @@ fn insert_prepared_file(
     ids: &mut Interned,
     run: RunId,
     p: &PreparedFile,
+    usage: &mut BTreeMap<(i64, i64, String), UsageAgg>,
 ) -> rusqlite::Result<()> {
     let file = &p.file;
     let file_id: i64 = tx
@@ -958,56 +948,93 @@ fn insert_prepared_file(
             }
         }
     }
-    let mut ip_ids: HashMap<u32, i64> = HashMap::new();
     for ((principal, a, resource), u) in &p.usage {
         let principal_id = principal_ids.get(principal).copied().unwrap_or_default();
         let action_id = action(ids, *a)?;
-        let usage: i64 = tx
-            .prepare_cached(
-                "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
-                 count = count + excluded.count, \
-                 first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
-                 last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)) \
-                 RETURNING id",
-            )?
-            .query_row(
-                params![
-                    principal_id,
-                    action_id,
-                    p.string(*resource),
-                    u.count,
-                    u.first,
-                    u.last
-                ],
-                |r| r.get(0),
-            )?;
-        for region in &u.regions {
-            tx.prepare_cached(
-                "INSERT INTO usage_regions (usage_id, region) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![usage, p.string(*region)])?;
+        let agg = usage
+            .entry((principal_id, action_id, p.string(*resource).to_owned()))
+            .or_default();
+        agg.count += u.count;
+        if let Some(f) = &u.first
+            && agg.first.as_ref().is_none_or(|x| f < x)
+        {
+            agg.first = Some(f.clone());
+        }
+        if let Some(l) = &u.last
+            && agg.last.as_ref().is_none_or(|x| l > x)
+        {
+            agg.last = Some(l.clone());
+        }
+        for r in &u.regions {
+            agg.regions.insert(p.string(*r).to_owned());
         }
         for ip in &u.ips {
-            let ip_id = match ip_ids.get(ip) {
-                Some(id) => *id,
-                None => {
-                    let value = p.string(*ip);
-                    let id = cached(&mut ids.ips, value, || intern(tx, "ips", "value", value))?;
-                    ip_ids.insert(*ip, id);
-                    id
-                }
-            };
-            tx.prepare_cached(
-                "INSERT INTO usage_ips (usage_id, ip_id) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![usage, ip_id])?;
+            agg.ips.insert(p.string(*ip).to_owned());
         }
     }
     Ok(())
+}
+
+/// Usage of one transaction's files, summed before it is written.
+#[derive(Debug, Default)]
+struct UsageAgg {
+    count: u64,
+    first: Option<String>,
+    last: Option<String>,
+    regions: BTreeSet<String>,
+    ips: BTreeSet<String>,
+}
+
+/// Adds a transaction's usage, in key order (one upsert per key).
+fn write_usage(
+    tx: &Transaction<'_>,
+    usage: &BTreeMap<(i64, i64, String), UsageAgg>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen, \
+         regions, source_ips) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
+         count = count + excluded.count, \
+         first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
+         last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)), \
+         regions = pare_merge_json_sets(regions, excluded.regions), \
+         source_ips = pare_merge_json_sets(source_ips, excluded.source_ips)",
+    )?;
+    let json = |set: &BTreeSet<String>| serde_json::to_string(set).unwrap_or_else(|_| "[]".to_owned());
+    for ((principal, action, resource), u) in usage {
+        stmt.execute(params![
+            principal,
+            action,
+            resource,
+            u.count,
+            u.first,
+            u.last,
+            json(&u.regions),
+            json(&u.ips)
+        ])?;
+    }
+    Ok(())
+}
+
+/// `pare_merge_json_sets(a, b)`: the sorted union of two JSON arrays of strings.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "pare_merge_json_sets",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let mut set = BTreeSet::new();
+            for i in 0..2 {
+                let text: Option<String> = ctx.get(i)?;
+                if let Some(text) = text {
+                    let list: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+                    set.extend(list);
+                }
+            }
+            Ok(serde_json::to_string(&set).unwrap_or_else(|_| "[]".to_owned()))
+        },
+    )
 }
 
 #[cfg(test)]
