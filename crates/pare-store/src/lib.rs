@@ -20,7 +20,7 @@
 mod event_log;
 mod migrations;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -375,7 +375,6 @@ impl Store {
             .conn
             .pragma_update(None, "cache_size", -65536)
             .map_err(err)?;
-        register_functions(&store.conn).map_err(err)?;
         migrations::apply(&mut store.conn, &store.path)?;
         Ok(store)
     }
@@ -529,11 +528,9 @@ impl Store {
         }
         let result = (|| {
             let tx = self.conn.transaction()?;
-            let mut usage = BTreeMap::new();
             for p in files.iter() {
-                insert_prepared_file(&tx, &mut self.ids, run, p, &mut usage)?;
+                insert_prepared_file(&tx, &mut self.ids, run, p)?;
             }
-            write_usage(&tx, &usage)?;
             tx.commit()
         })();
         if let Err(e) = result {
@@ -563,7 +560,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, file_id, data FROM event_blocks \
+                "SELECT id, file_id, dict, data FROM event_blocks \
                  WHERE (?1 IS NULL OR max_time IS NULL OR max_time >= ?1) \
                  AND (?2 IS NULL OR min_time IS NULL OR min_time < ?2) \
                  ORDER BY min_time, id",
@@ -575,20 +572,22 @@ impl Store {
         while let Some(row) = rows.next().map_err(self.err())? {
             let id: i64 = row.get(0).map_err(self.err())?;
             let file_id: i64 = row.get(1).map_err(self.err())?;
-            let data = row
-                .get_ref(2)
-                .and_then(|v| v.as_blob().map_err(Into::into))
-                .map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
             let block_err = |source| StoreError::Block {
                 path: self.path.clone(),
                 source,
             };
-            let block = event_log::Block::decode(data, id).map_err(block_err)?;
+            let dict = event_log::Dictionary::decode(blob(2)?, id).map_err(block_err)?;
             if let Some(p) = filter.principal.as_deref()
-                && !block.names(p)
+                && dict.find(p).is_none()
             {
                 continue;
             }
+            let block = event_log::Block::decode(dict, blob(3)?, id).map_err(block_err)?;
             let flow = block
                 .for_each(id, |event| {
                     if !filter.keeps(&event) {
@@ -649,31 +648,69 @@ impl Store {
     ///
     /// [`StoreError`] if SQLite fails.
     pub fn usage(&self, principal: Option<&str>) -> Result<Vec<UsageRow>> {
-        let sql = "SELECT p.key, a.name, u.resource, u.count, u.first_seen, u.last_seen, \
-                   u.regions, u.source_ips \
-                   FROM usage u JOIN principals p ON p.id = u.principal_id \
-                   JOIN actions a ON a.id = u.action_id \
-                   WHERE ?1 IS NULL OR p.key = ?1 \
-                   ORDER BY p.key, a.name, u.resource";
-        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
-        let list = |text: String| serde_json::from_str::<Vec<String>>(&text).unwrap_or_default();
-        let rows = stmt
-            .query_map(params![principal], |r| {
-                Ok(UsageRow {
-                    principal: r.get(0)?,
-                    action: r.get(1)?,
-                    resource: r.get(2)?,
-                    count: r.get(3)?,
-                    first_seen: r.get(4)?,
-                    last_seen: r.get(5)?,
-                    regions: list(r.get(6)?),
-                    source_ips: list(r.get(7)?),
-                })
-            })
-            .map_err(self.err())?
-            .collect::<Result<Vec<_>, _>>()
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, dict, usage FROM event_blocks ORDER BY id")
             .map_err(self.err())?;
-        Ok(rows)
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut sum: BTreeMap<(String, String, String), UsageRow> = BTreeMap::new();
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let id: i64 = row.get(0).map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
+            let block_err = |source| StoreError::Block {
+                path: self.path.clone(),
+                source,
+            };
+            let dict = event_log::Dictionary::decode(blob(1)?, id).map_err(block_err)?;
+            let only = match principal {
+                Some(p) => match dict.find(p) {
+                    Some(i) => Some(i),
+                    None => continue,
+                },
+                None => None,
+            };
+            event_log::for_each_usage(&dict, blob(2)?, id, only, |u| {
+                let key = (
+                    u.principal.to_owned(),
+                    u.action.to_owned(),
+                    u.resource.to_owned(),
+                );
+                let row = sum.entry(key).or_insert_with(|| UsageRow {
+                    principal: u.principal.to_owned(),
+                    action: u.action.to_owned(),
+                    resource: u.resource.to_owned(),
+                    count: 0,
+                    first_seen: None,
+                    last_seen: None,
+                    regions: Vec::new(),
+                    source_ips: Vec::new(),
+                });
+                row.count += u.count;
+                if let Some(f) = u.first
+                    && row.first_seen.as_deref().is_none_or(|x| f < x)
+                {
+                    row.first_seen = Some(f.to_owned());
+                }
+                if let Some(l) = u.last
+                    && row.last_seen.as_deref().is_none_or(|x| l > x)
+                {
+                    row.last_seen = Some(l.to_owned());
+                }
+                for (list, add) in [(&mut row.regions, &u.regions), (&mut row.source_ips, &u.ips)] {
+                    for v in add {
+                        if let Err(at) = list.binary_search_by(|x| x.as_str().cmp(v)) {
+                            list.insert(at, (*v).to_owned());
+                        }
+                    }
+                }
+            })
+            .map_err(block_err)?;
+        }
+        Ok(sum.into_values().collect())
     }
 
     fn grouped(&self, sql: &str) -> Result<HashMap<i64, Vec<String>>> {
@@ -842,7 +879,6 @@ fn insert_prepared_file(
     ids: &mut Interned,
     run: RunId,
     p: &PreparedFile,
-    usage: &mut BTreeMap<(i64, i64, String), UsageAgg>,
 ) -> rusqlite::Result<()> {
     let file = &p.file;
     let file_id: i64 = tx
@@ -871,8 +907,8 @@ fn insert_prepared_file(
         return Ok(());
     }
     tx.prepare_cached(
-        "INSERT INTO event_blocks (file_id, run_id, events, denied, min_time, max_time, keys, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO event_blocks (file_id, run_id, events, denied, min_time, max_time, keys, \
+         dict, data, usage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         file_id,
@@ -882,7 +918,9 @@ fn insert_prepared_file(
         p.min_time,
         p.max_time,
         p.keys,
-        p.data
+        p.dict,
+        p.data,
+        p.usage
     ])?;
     // Global ids of the block's dictionary entries, looked up as needed.
     let mut principal_ids: HashMap<u32, i64> = HashMap::new();
@@ -948,93 +986,7 @@ fn insert_prepared_file(
             }
         }
     }
-    for ((principal, a, resource), u) in &p.usage {
-        let principal_id = principal_ids.get(principal).copied().unwrap_or_default();
-        let action_id = action(ids, *a)?;
-        let agg = usage
-            .entry((principal_id, action_id, p.string(*resource).to_owned()))
-            .or_default();
-        agg.count += u.count;
-        if let Some(f) = &u.first
-            && agg.first.as_ref().is_none_or(|x| f < x)
-        {
-            agg.first = Some(f.clone());
-        }
-        if let Some(l) = &u.last
-            && agg.last.as_ref().is_none_or(|x| l > x)
-        {
-            agg.last = Some(l.clone());
-        }
-        for r in &u.regions {
-            agg.regions.insert(p.string(*r).to_owned());
-        }
-        for ip in &u.ips {
-            agg.ips.insert(p.string(*ip).to_owned());
-        }
-    }
     Ok(())
-}
-
-/// Usage of one transaction's files, summed before it is written.
-#[derive(Debug, Default)]
-struct UsageAgg {
-    count: u64,
-    first: Option<String>,
-    last: Option<String>,
-    regions: BTreeSet<String>,
-    ips: BTreeSet<String>,
-}
-
-/// Adds a transaction's usage, in key order (one upsert per key).
-fn write_usage(
-    tx: &Transaction<'_>,
-    usage: &BTreeMap<(i64, i64, String), UsageAgg>,
-) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen, \
-         regions, source_ips) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-         ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
-         count = count + excluded.count, \
-         first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
-         last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)), \
-         regions = pare_merge_json_sets(regions, excluded.regions), \
-         source_ips = pare_merge_json_sets(source_ips, excluded.source_ips)",
-    )?;
-    let json = |set: &BTreeSet<String>| serde_json::to_string(set).unwrap_or_else(|_| "[]".to_owned());
-    for ((principal, action, resource), u) in usage {
-        stmt.execute(params![
-            principal,
-            action,
-            resource,
-            u.count,
-            u.first,
-            u.last,
-            json(&u.regions),
-            json(&u.ips)
-        ])?;
-    }
-    Ok(())
-}
-
-/// `pare_merge_json_sets(a, b)`: the sorted union of two JSON arrays of strings.
-fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
-    use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "pare_merge_json_sets",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let mut set = BTreeSet::new();
-            for i in 0..2 {
-                let text: Option<String> = ctx.get(i)?;
-                if let Some(text) = text {
-                    let list: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
-                    set.extend(list);
-                }
-            }
-            Ok(serde_json::to_string(&set).unwrap_or_else(|_| "[]".to_owned()))
-        },
-    )
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123231500_usage_inline",
         include_str!("../migrations/20261123231500_usage_inline.sql"),
     ),
+    (
+        "20261123232000_usage_in_blocks",
+        include_str!("../migrations/20261123232000_usage_in_blocks.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
