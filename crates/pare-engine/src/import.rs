@@ -15,7 +15,9 @@ use pare_store::{
     ActionInput, EventInput, FileInput, FileStatus, PreparedFile, PrincipalInput, Store,
     StoredOutcome, Totals, Window,
 };
-use pare_usage::{ActionMapper, Activity, Actor, CloudTrailRecord, Outcome, UsageEvent, to_usage};
+use pare_usage::{
+    ActionMapper, Activity, Actor, ActorKind, CloudTrailRecord, Outcome, UsageEvent, to_usage,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -304,7 +306,7 @@ fn event_input(
         time: usage.time,
         principal: PrincipalInput {
             key: usage.actor.principal_key(),
-            kind: format!("{:?}", usage.actor.kind()),
+            kind: kind_name(usage.actor.kind()).to_owned(),
             details,
         },
         activity: match usage.activity {
@@ -337,13 +339,20 @@ fn event_input(
 
 /// The event's actor as JSON: `type` (as CloudTrail wrote it), `account_id`, and where known
 /// `user_name`, `session_name`, `sso_user`, `web_identity_provider`, `source_identity`,
-/// `invoked_by`, `mfa_authenticated`, `session_arn`.
+/// `session_arn`, `issuer_arn`, `invoked_by`, `mfa_authenticated`.
 fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
     let identity = record.user_identity.as_ref();
-    let mut map = serde_json::Map::new();
+    let mut out = String::with_capacity(128);
+    out.push('{');
     let mut put = |k: &str, v: Option<&str>| {
         if let Some(v) = v {
-            map.insert(k.to_owned(), serde_json::Value::String(v.to_owned()));
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            out.push_str(&serde_json::to_string(v).unwrap_or_default());
         }
     };
     put("type", identity.and_then(|i| i.identity_type.as_deref()));
@@ -373,9 +382,35 @@ fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
         .and_then(|c| c.attributes.as_ref())
         .and_then(|a| a.mfa_authenticated);
     if let Some(mfa) = mfa {
-        map.insert("mfa_authenticated".to_owned(), serde_json::Value::Bool(mfa));
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(if mfa {
+            "\"mfa_authenticated\":true"
+        } else {
+            "\"mfa_authenticated\":false"
+        });
     }
-    serde_json::Value::Object(map).to_string()
+    out.push('}');
+    out
+}
+
+/// The stored name of an actor kind.
+fn kind_name(kind: ActorKind) -> &'static str {
+    match kind {
+        ActorKind::IamUser => "IamUser",
+        ActorKind::RoleSession => "RoleSession",
+        ActorKind::Root => "Root",
+        ActorKind::FederatedUser => "FederatedUser",
+        ActorKind::AwsService => "AwsService",
+        ActorKind::AwsAccount => "AwsAccount",
+        ActorKind::Anonymous => "Anonymous",
+        ActorKind::WebIdentityUser => "WebIdentityUser",
+        ActorKind::SamlUser => "SamlUser",
+        ActorKind::IdentityCenterUser => "IdentityCenterUser",
+        ActorKind::Unknown => "Unknown",
+        ActorKind::Missing => "Missing",
+    }
 }
 
 /// Imports CloudTrail logs under `paths` (files or directories, every form `pare-ingest` reads) into
