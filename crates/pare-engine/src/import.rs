@@ -172,6 +172,40 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((size, hex(&hasher.finalize())))
 }
 
+/// `hash_file` of every source, on `threads` threads (each takes every `threads`-th file).
+fn hash_files(
+    sources: &[pare_ingest::Source],
+    threads: usize,
+) -> Vec<Option<(u64, String)>> {
+    let threads = threads.clamp(1, sources.len().max(1));
+    let mut out: Vec<Option<(u64, String)>> = vec![None; sources.len()];
+    let parts: Vec<Vec<(usize, Option<(u64, String)>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    sources
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, s)| (i, hash_file(&s.path).ok()))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, h) in parts.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = h;
+        }
+    }
+    out
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -464,8 +498,9 @@ pub fn import_cloudtrail(
     let mut planned = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     let mut sources = Vec::new();
-    for source in std::mem::take(&mut discovery.sources) {
-        let hashed = hash_file(&source.path).ok();
+    let found = std::mem::take(&mut discovery.sources);
+    let hashes = hash_files(&found, options.effective_threads());
+    for (source, hashed) in found.into_iter().zip(hashes) {
         if let Some((_, sha)) = &hashed {
             if store.file_already_imported(sha, &window)? {
                 summary.files_unchanged += 1;
