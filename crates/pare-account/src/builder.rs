@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::authz::{AuthzPage, PolicyRef, RawIdentity, is_aws_managed, parse_authz};
+use crate::authz::{
+    AuthzPage, PolicyRef, RawIdentity, is_aws_managed, parse_authz, parse_managed_policy_library,
+};
 use crate::credential_report::{CredentialReport, parse_credential_report};
 use crate::error::{InputError, Problem};
 use crate::model::{
@@ -26,6 +28,9 @@ pub struct AccountSources {
     pub credential_report: Option<SourceFile>,
     pub org_policies: Option<SourceFile>,
     pub known_accounts: Option<SourceFile>,
+    /// Managed policies to fill in those the dumps reference without content (see
+    /// [`crate::authz::parse_managed_policy_library`]).
+    pub managed_policies: Option<SourceFile>,
 }
 
 /// Parses and cross-references every source. The first bad file is the error, naming the file and place.
@@ -45,6 +50,9 @@ pub fn load_account(sources: &AccountSources) -> Result<Account, InputError> {
     if let Some(f) = &sources.known_accounts {
         builder.known_accounts(parse_known_accounts(&f.name, &f.text)?);
     }
+    if let Some(f) = &sources.managed_policies {
+        builder.managed_policy_library(parse_managed_policy_library(&f.name, &f.text)?);
+    }
     Ok(builder.build())
 }
 
@@ -55,6 +63,7 @@ pub struct AccountBuilder {
     report: Option<(String, CredentialReport)>,
     org: OrgPolicies,
     known: Vec<KnownAccount>,
+    library: HashMap<String, ManagedPolicy>,
     problems: Vec<Problem>,
 }
 
@@ -72,6 +81,11 @@ impl AccountBuilder {
     pub fn known_accounts(&mut self, known: Vec<KnownAccount>) {
         self.known = known;
     }
+    /// Managed policies to use for references the dumps make without including the content.
+    pub fn managed_policy_library(&mut self, policies: Vec<ManagedPolicy>) {
+        self.library
+            .extend(policies.into_iter().map(|p| (p.arn.clone(), p)));
+    }
 
     /// Cross-references the pages: policies by ARN, groups by name, instance profiles by ARN; merges the
     /// credential report into users and root; every dangling reference or duplicate becomes a problem.
@@ -81,9 +95,11 @@ impl AccountBuilder {
             report,
             org,
             known,
+            library,
             problems,
         } = self;
         let mut acc = Account {
+            library,
             partition: "aws".to_owned(),
             org_policies: org,
             known_accounts: known,
@@ -367,6 +383,11 @@ fn resolve_ref(acc: &mut Account, file: &str, r: &PolicyRef) -> PolicyId {
         return id;
     }
     let id = PolicyId(acc.policies.len() as u32);
+    if let Some(p) = acc.library.get(&r.arn).cloned() {
+        acc.policy_by_arn.insert(r.arn.clone(), id);
+        acc.policies.push(p);
+        return id;
+    }
     acc.problems.push(Problem::new(
         file,
         r.pointer.clone(),
@@ -393,6 +414,7 @@ fn resolve_ref(acc: &mut Account, file: &str, r: &PolicyRef) -> PolicyId {
         is_attachable: None,
         create_date: None,
         update_date: None,
+        from_library: false,
     });
     id
 }

@@ -7,14 +7,21 @@
 pub mod authz;
 pub mod builder;
 pub mod credential_report;
+pub mod effective;
 pub mod error;
 mod json;
 pub mod model;
 pub mod org;
 
-pub use authz::{AuthzPage, parse_authz, parse_authz_value, parse_document};
+pub use authz::{
+    AuthzPage, parse_authz, parse_authz_value, parse_document, parse_managed_policy_library,
+};
 pub use builder::{AccountBuilder, AccountSources, SourceFile, load_account};
 pub use credential_report::{CredentialReport, CredentialRow, Field, parse_credential_report};
+pub use effective::{
+    Access, AccountPermissions, CompiledPolicy, CompiledStatement, EffectivePermissions, PartRole,
+    PermissionSets, PolicyPart, PolicySource, PrincipalPolicies, Scope,
+};
 pub use error::{InputError, Problem};
 pub use json::parse_time;
 pub use model::{

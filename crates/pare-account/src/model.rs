@@ -78,6 +78,8 @@ pub struct ManagedPolicy {
     pub is_attachable: Option<bool>,
     pub create_date: Option<DateTime<Utc>>,
     pub update_date: Option<DateTime<Utc>>,
+    /// The content came from a managed-policy library, not from the account's own dump.
+    pub from_library: bool,
 }
 
 impl ManagedPolicy {
@@ -229,6 +231,7 @@ pub struct Account {
     /// Everything questionable in the input that did not stop the model (unknown policy references, policy
     /// diagnostics, duplicates across pages).
     pub problems: Vec<Problem>,
+    pub(crate) library: std::collections::HashMap<String, ManagedPolicy>,
     pub(crate) by_arn: std::collections::HashMap<String, PrincipalId>,
     pub(crate) group_by_arn: std::collections::HashMap<String, GroupId>,
     pub(crate) policy_by_arn: std::collections::HashMap<String, PolicyId>,
