@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod event_log;
+mod account;
 mod migrations;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,6 +30,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 pub use event_log::{BlockError, PreparedFile};
+pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123232000_usage_in_blocks",
         include_str!("../migrations/20261123232000_usage_in_blocks.sql"),
     ),
+    (
+        "20261123231500_account_snapshots",
+        include_str!("../migrations/20261123231500_account_snapshots.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
