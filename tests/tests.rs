@@ -8,6 +8,7 @@
 )]
 
 mod cli;
+mod findings;
 mod golden;
 mod managed_policies;
 mod tidy;

@@ -9,9 +9,11 @@ pub mod finding;
 pub mod identity;
 pub mod paths;
 pub mod permissions;
+pub mod policy_oracle;
 pub mod risk;
 pub mod root;
 pub mod techniques;
+pub mod trail_changes;
 pub mod trust;
 
 pub use facts::{Observation, PrincipalFacts, RootEvent, RootFacts, Thresholds};
