@@ -5,14 +5,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use pare_catalog::Catalog;
-use pare_findings::facts::{IdentityKind, PrincipalFacts, RootFacts};
+use pare_findings::facts::{IdentityKind, RootFacts};
 use pare_findings::finding::{FindingKind, Severity};
-use pare_findings::paths::{PrincipalInfo, PrincipalKind};
-use pare_findings::policy_oracle::{PolicyOracle, PrincipalPolicies};
 use pare_findings::{RootEvent, permissions, root, trail_changes};
-use pare_policy::PolicyDocument;
 use serde_json::Value;
-use std::sync::Arc;
 
 fn data(path: &str) -> std::path::PathBuf {
     pare_tests::tests_dir().join("data").join(path)
@@ -31,12 +27,16 @@ fn jsonl_events(path: &str) -> Vec<(Value, Value)> {
         .collect()
 }
 
-fn gz_json(path: &str) -> Value {
+fn gz_text(path: &str) -> String {
     let mut text = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(data(path)).unwrap())
         .read_to_string(&mut text)
         .unwrap();
-    serde_json::from_str(&text).unwrap()
+    text
+}
+
+fn gz_json(path: &str) -> Value {
+    serde_json::from_str(&gz_text(path)).unwrap()
 }
 
 fn root_of(events: &[Value]) -> RootFacts {
@@ -152,23 +152,6 @@ fn aws_documentation_root_events_give_root_findings() {
     assert_eq!(no_mfa.evidence["logins"][0]["mfa_used"], false);
 }
 
-/// The latest AWS-managed policy documents by ARN (test fixture).
-fn aws_managed() -> BTreeMap<String, Value> {
-    let v = gz_json("aws-managed-policies/managedPolicies.latest.json.gz");
-    let mut out = BTreeMap::new();
-    let mut add = |p: &Value| {
-        if let (Some(arn), Some(doc)) = (p["Arn"].as_str(), p.get("Document")) {
-            out.insert(arn.to_owned(), doc.clone());
-        }
-    };
-    match &v {
-        Value::Array(a) => a.iter().for_each(&mut add),
-        Value::Object(o) => o.values().for_each(&mut add),
-        _ => panic!("unexpected managed-policy fixture shape"),
-    }
-    out
-}
-
 #[test]
 fn stratus_create_admin_user_gives_an_admin_finding_for_the_created_user() {
     let trail = gz_json("cloudtrail/stratus-red-team/all_detonations.json.gz");
@@ -189,45 +172,32 @@ fn stratus_create_admin_user_gives_an_admin_finding_for_the_created_user() {
         ["arn:aws:iam::aws:policy/AdministratorAccess"]
     );
     assert_eq!(user.access_keys_created, 1);
+    // The user that only got a console password is not an admin.
+    let login = &observed["arn:aws:iam::070411556318:user/stratus-red-team-login-profile-user"];
+    assert!(login.login_profile);
+    assert!(login.attached.is_empty());
 
-    let catalog = Catalog::bundled().unwrap();
-    let managed = aws_managed();
-    let identity: Vec<Arc<PolicyDocument>> = user
-        .attached
-        .iter()
-        .map(|arn| Arc::new(PolicyDocument::from_json(&managed[arn]).0))
-        .chain(user.inline.iter().map(|(_, d)| Arc::new(d.clone())))
-        .collect();
-    let oracle = PolicyOracle::new(
-        catalog,
-        vec![PrincipalPolicies {
-            info: PrincipalInfo {
-                arn: user.arn.clone(),
-                kind: PrincipalKind::User,
-                groups: vec![],
-                managed_policies: vec![],
-                protected: false,
-            },
-            identity,
-            boundary: None,
-            trust: None,
-        }],
-        Vec::<pare_findings::policy_oracle::GroupPolicies>::new(),
-        user.created.unwrap(),
+    // The identities CloudTrail shows being created, as an authorization-details page of the account model, with
+    // AWS-managed policy content from the managed-policy library.
+    let page = pare_account::parse_authz_value(
+        "stratus (CloudTrail)",
+        &trail_changes::to_authz_page(&observed),
+    )
+    .unwrap();
+    let mut builder = pare_account::AccountBuilder::default();
+    builder.add_authz_page(page);
+    let library = gz_text("aws-managed-policies/managedPolicies.latest.json.gz");
+    builder.managed_policy_library(
+        pare_account::parse_managed_policy_library("managedPolicies.latest.json", &library)
+            .unwrap(),
     );
-    let facts = PrincipalFacts {
-        arn: user.arn.clone(),
-        name: user.name.clone(),
-        kind: IdentityKind::User,
-        created: user.created,
-        aws_managed: false,
-        role_last_used: None,
-        credentials: None,
-        trust_policy: None,
-        permissions: oracle.permission_facts(0),
-        usage: vec![],
-        last_cloudtrail_activity: None,
-    };
+    let account = builder.build();
+    let catalog = Catalog::bundled().unwrap();
+    let permissions = pare_account::AccountPermissions::compile(&account, catalog);
+    let id = account
+        .principal_by_arn("arn:aws:iam::229654561268:user/malicious-iam-user")
+        .unwrap();
+    let facts = pare_findings::account::principal_facts(&permissions, id, vec![], None).unwrap();
     let finding = permissions::admin_equivalent(&facts, &[]).expect("an admin finding");
     assert_eq!(
         finding.principal,
@@ -236,9 +206,10 @@ fn stratus_create_admin_user_gives_an_admin_finding_for_the_created_user() {
     assert_eq!(finding.kind, FindingKind::AdminEquivalent);
     assert_eq!(finding.severity, Severity::High);
     assert_eq!(finding.evidence["full_admin"], true);
-
-    // The user that only got a console password is not an admin.
-    let login = &observed["arn:aws:iam::070411556318:user/stratus-red-team-login-profile-user"];
-    assert!(login.login_profile);
-    assert!(login.attached.is_empty());
+    // Only identities the trail shows being created are added (the login-profile user existed before).
+    assert!(
+        account
+            .principal_by_arn("arn:aws:iam::070411556318:user/stratus-red-team-login-profile-user")
+            .is_none()
+    );
 }

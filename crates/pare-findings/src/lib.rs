@@ -3,13 +3,13 @@
 //! No IO, no async, no SQL: the account model and CloudTrail usage come in as data ([`facts`]) or through
 //! the [`paths::PermissionOracle`] trait; findings, paths and scores go out as data.
 
+pub mod account;
 pub mod escalation;
 pub mod facts;
 pub mod finding;
 pub mod identity;
 pub mod paths;
 pub mod permissions;
-pub mod policy_oracle;
 pub mod risk;
 pub mod root;
 pub mod techniques;

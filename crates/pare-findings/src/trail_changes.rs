@@ -223,3 +223,43 @@ pub fn replay(records: &[Value]) -> BTreeMap<String, ObservedIdentity> {
     }
     out
 }
+
+/// The identities as a `get-account-authorization-details` page (users and roles with their attached and inline
+/// policies, created ones only, not deleted), to merge into the account model next to the snapshot's pages.
+/// Managed policies are referenced by ARN; their content comes from the snapshot or a managed-policy library.
+#[must_use]
+pub fn to_authz_page(observed: &BTreeMap<String, ObservedIdentity>) -> Value {
+    let policy_name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_owned();
+    let mut users = Vec::new();
+    let mut roles = Vec::new();
+    for id in observed
+        .values()
+        .filter(|i| i.created.is_some() && !i.deleted)
+    {
+        let attached: Vec<Value> = id
+            .attached
+            .iter()
+            .map(|a| serde_json::json!({"PolicyName": policy_name(a), "PolicyArn": a}))
+            .collect();
+        let inline: Vec<Value> = id
+            .inline
+            .iter()
+            .map(|(n, d)| serde_json::json!({"PolicyName": n, "PolicyDocument": d.to_json()}))
+            .collect();
+        let created = id.created.map(|t| t.to_rfc3339());
+        match id.kind {
+            Some(IdentityKind::User) => users.push(serde_json::json!({
+                "UserName": id.name, "Arn": id.arn, "Path": "/", "CreateDate": created,
+                "AttachedManagedPolicies": attached, "UserPolicyList": inline, "GroupList": id.groups,
+            })),
+            Some(IdentityKind::Role) => roles.push(serde_json::json!({
+                "RoleName": id.name, "Arn": id.arn, "Path": "/", "CreateDate": created,
+                "AssumeRolePolicyDocument": id.trust.as_ref().map_or(
+                    serde_json::json!({"Version": "2012-10-17", "Statement": []}), PolicyDocument::to_json),
+                "AttachedManagedPolicies": attached, "RolePolicyList": inline, "InstanceProfileList": [],
+            })),
+            None => {}
+        }
+    }
+    serde_json::json!({"UserDetailList": users, "RoleDetailList": roles, "GroupDetailList": [], "Policies": []})
+}
