@@ -213,3 +213,439 @@ fn stratus_create_admin_user_gives_an_admin_finding_for_the_created_user() {
             .is_none()
     );
 }
+
+struct Reviewed {
+    report: pare_findings::PathReport,
+    findings: Vec<pare_findings::Finding>,
+}
+
+/// The iam-vulnerable account through the model, the path search and every rule; reviewed at the dump's time.
+fn iam_vulnerable() -> &'static Reviewed {
+    static R: std::sync::OnceLock<Reviewed> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        let text =
+            gz_text("authz-details-cloudsplaining/example.iam-vulnerable-account.2023.json.gz");
+        let mut builder = pare_account::AccountBuilder::default();
+        builder.add_authz_page(
+            pare_account::parse_authz("example.iam-vulnerable-account.2023.json", &text).unwrap(),
+        );
+        let account = Box::leak(Box::new(builder.build()));
+        let catalog = Catalog::bundled().unwrap();
+        let permissions = Box::leak(Box::new(pare_account::AccountPermissions::compile(
+            account, catalog,
+        )));
+        let now = chrono::DateTime::parse_from_rfc3339("2023-03-28T14:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let oracle = pare_findings::account::AccountOracle::new(permissions, now);
+        let techniques = pare_findings::techniques::bundled().unwrap();
+        let report =
+            pare_findings::find_paths(&oracle, techniques, pare_findings::SearchOptions::default());
+        let risk = pare_findings::RiskIndex::new(catalog, techniques);
+        let facts = pare_findings::AccountFacts {
+            account_id: account.account_id.clone().unwrap_or_default(),
+            known_accounts: vec![],
+            principals: account
+                .principal_ids()
+                .filter_map(|id| {
+                    pare_findings::account::principal_facts(permissions, id, vec![], None)
+                })
+                .collect(),
+            root: None,
+            observation: None,
+            now,
+        };
+        let findings = pare_findings::analyze(
+            catalog,
+            &risk,
+            &facts,
+            &report,
+            pare_findings::Thresholds::default(),
+        );
+        Reviewed { report, findings }
+    })
+}
+
+const ACCOUNT: &str = "arn:aws:iam::200611803367";
+
+/// The techniques the iam-vulnerable principals are named after, as pathfinding.cloud ids. `User`/`Role`: which
+/// of the two principals of a scenario the technique applies to (the other is asserted in the exceptions).
+const NAMED: &[(&str, &str, &[&str])] = &[
+    (
+        "privesc1-CreateNewPolicyVersion",
+        "iam-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc3-CreateEC2WithExistingInstanceProfile",
+        "ec2-001",
+        &["user", "role"],
+    ),
+    ("privesc4-CreateAccessKey", "iam-002", &["user", "role"]),
+    ("privesc5-CreateLoginProfile", "iam-004", &["user", "role"]),
+    ("privesc6-UpdateLoginProfile", "iam-006", &["user", "role"]),
+    ("privesc7-AttachUserPolicy", "iam-008", &["user"]),
+    ("privesc8-AttachGroupPolicy", "iam-010", &["user"]),
+    ("privesc9-AttachRolePolicy", "iam-009", &["role"]),
+    ("privesc10-PutUserPolicy", "iam-007", &["user"]),
+    ("privesc11-PutGroupPolicy", "iam-011", &["user"]),
+    ("privesc12-PutRolePolicy", "iam-005", &["role"]),
+    ("privesc13-AddUserToGroup", "iam-013", &["user"]),
+    (
+        "privesc14-UpdatingAssumeRolePolicy",
+        "iam-012",
+        &["user", "role"],
+    ),
+    (
+        "privesc15-PassExistingRoleToNewLambdaThenInvoke",
+        "lambda-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc16-PassRoleToNewLambdaThenTriggerWithNewDynamo",
+        "lambda-002",
+        &["user", "role"],
+    ),
+    (
+        "privesc17-EditExistingLambdaFunctionWithRole",
+        "lambda-003",
+        &["user", "role"],
+    ),
+    (
+        "privesc18-PassExistingRoleToNewGlueDevEndpoint",
+        "glue-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc19-UpdateExistingGlueDevEndpoint",
+        "glue-002",
+        &["user", "role"],
+    ),
+    (
+        "privesc20-PassExistingRoleToCloudFormation",
+        "cloudformation-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc21-PassExistingRoleToNewDataPipeline",
+        "datapipeline-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc-CloudFormationUpdateStack",
+        "cloudformation-002",
+        &["user", "role"],
+    ),
+    (
+        "privesc-codeBuildCreateProjectPassRole",
+        "codebuild-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc-ec2InstanceConnect",
+        "ec2instanceconnect-003",
+        &["user", "role"],
+    ),
+    (
+        "privesc-sageMakerCreateNotebookPassRole",
+        "sagemaker-001",
+        &["user", "role"],
+    ),
+    (
+        "privesc-sageMakerCreatePresignedNotebookURL",
+        "sagemaker-004",
+        &["user", "role"],
+    ),
+    (
+        "privesc-sageMakerCreateProcessingJobPassRole",
+        "sagemaker-003",
+        &["user", "role"],
+    ),
+    (
+        "privesc-sageMakerCreateTrainingJobPassRole",
+        "sagemaker-002",
+        &["user", "role"],
+    ),
+    ("privesc-ssmSendCommand", "ssm-002", &["user", "role"]),
+    ("privesc-ssmStartSession", "ssm-001", &["user", "role"]),
+    // The SRE group and role grant iam:*: a user writes a policy on itself, a role on itself.
+    ("privesc-sre", "iam-007", &["user"]),
+    ("privesc-sre", "iam-005", &["role"]),
+];
+
+fn arn(name: &str, kind: &str) -> String {
+    format!("{ACCOUNT}:{kind}/{name}-{kind}")
+}
+
+fn findings_of<'a>(r: &'a Reviewed, principal: &str) -> Vec<&'a pare_findings::Finding> {
+    r.findings
+        .iter()
+        .filter(|f| f.principal == principal)
+        .collect()
+}
+
+fn has(r: &Reviewed, principal: &str, kind: FindingKind) -> Option<Severity> {
+    findings_of(r, principal)
+        .into_iter()
+        .filter(|f| f.kind == kind)
+        .map(|f| f.severity)
+        .max()
+}
+
+#[test]
+fn iam_vulnerable_every_privesc_principal_has_a_path_of_its_technique() {
+    let r = iam_vulnerable();
+    let mut checked = 0;
+    for (name, technique, kinds) in NAMED {
+        for kind in *kinds {
+            let principal = arn(name, kind);
+            let paths: Vec<_> = r
+                .report
+                .paths
+                .iter()
+                .filter(|p| p.principal == principal)
+                .collect();
+            let with = paths
+                .iter()
+                .find(|p| p.steps.first().is_some_and(|s| s.technique == *technique));
+            let with = with.unwrap_or_else(|| {
+                panic!(
+                    "{principal}: no path starting with {technique}; first steps: {:?}",
+                    paths
+                        .iter()
+                        .map(|p| p.techniques().collect::<Vec<_>>())
+                        .collect::<Vec<_>>()
+                )
+            });
+            // The path ends at admin or at a full-admin principal, and every step lists the permissions it uses.
+            let last = with.steps.last().unwrap();
+            assert!(
+                last.to == "admin"
+                    || last.to.ends_with("role/privesc-high-priv-service-role")
+                    || r.report.reach.iter().any(|(a, d)| *a == last.to && *d == 0),
+                "{principal}: {with:?}"
+            );
+            let first = &with.steps[0];
+            assert!(!first.permissions.is_empty());
+            let tech = pare_findings::techniques::bundled()
+                .unwrap()
+                .iter()
+                .find(|t| t.id == *technique)
+                .unwrap();
+            for needed in tech.actions() {
+                assert!(
+                    first
+                        .permissions
+                        .iter()
+                        .any(|p| p.action.eq_ignore_ascii_case(needed)),
+                    "{principal}: step {technique} does not list {needed}: {:?}",
+                    first.permissions
+                );
+            }
+            // … and the principal has a privilege-escalation finding, critical when unconditional.
+            assert_eq!(
+                has(r, &principal, FindingKind::PrivilegeEscalationPath),
+                Some(Severity::Critical),
+                "{principal}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, NAMED.iter().map(|n| n.2.len()).sum::<usize>());
+    assert_eq!(checked, 53);
+}
+
+#[test]
+fn iam_vulnerable_multi_hop_paths_list_every_step() {
+    let r = iam_vulnerable();
+    // CreateAccessKey on another user whose own permissions escalate: two steps.
+    let p = &arn("privesc4-CreateAccessKey", "user");
+    let two = r
+        .report
+        .paths
+        .iter()
+        .find(|x| x.principal == *p && x.steps.len() == 2 && x.steps[1].technique == "iam-001")
+        .expect("iam-002 then iam-001");
+    assert_eq!(two.steps[0].technique, "iam-002");
+    assert_eq!(two.steps[0].to, two.steps[1].from);
+    assert_eq!(two.steps[1].to, "admin");
+    assert_eq!(two.steps[0].permissions[0].action, "iam:CreateAccessKey");
+    assert_eq!(two.steps[0].permissions[0].resource, two.steps[0].to);
+    // Rewriting a role's trust policy, then assuming its way on: UpdateAssumeRolePolicy → AssumeRole → admin.
+    let p = &arn("privesc14-UpdatingAssumeRolePolicy", "user");
+    assert!(r.report.paths.iter().any(|x| {
+        x.principal == *p
+            && x.techniques().collect::<Vec<_>>() == ["iam-012", "sts-001"]
+            && x.steps[1]
+                .to
+                .ends_with("role/AWS-QuickSetup-StackSet-Local-ExecutionRole")
+    }));
+    assert!(r.report.reach.iter().any(|(a, d)| a == p && *d == 1));
+}
+
+#[test]
+fn iam_vulnerable_false_positive_probes_are_not_flagged() {
+    let r = iam_vulnerable();
+    for name in [
+        "fp1-allow-and-deny",
+        "fp2-allow-and-deny-multiple-policies",
+        "fp3-deny-iam",
+        "fp4-nonExploitableResourceConstraint",
+        "fp5-nonExploitableConditionConstraint",
+    ] {
+        for kind in ["user", "role"] {
+            let principal = arn(name, kind);
+            assert!(
+                !r.report.paths.iter().any(|p| p.principal == principal),
+                "{principal} has a path"
+            );
+            assert!(
+                !r.report.reach.iter().any(|(a, _)| *a == principal),
+                "{principal} reaches admin"
+            );
+            // Nothing above low: fp4/fp5 hold iam:CreatePolicyVersion only on an AWS-managed ARN or under a
+            // condition that cannot hold, which the privilege-escalation category reports as low.
+            for f in findings_of(r, &principal) {
+                assert!(
+                    f.severity <= Severity::Low,
+                    "{principal}: {:?} {}",
+                    f.kind,
+                    f.title
+                );
+            }
+        }
+    }
+    assert_eq!(
+        has(
+            r,
+            &arn("fp4-nonExploitableResourceConstraint", "user"),
+            FindingKind::RiskCategory
+        ),
+        Some(Severity::Low)
+    );
+    assert!(findings_of(r, &arn("fp1-allow-and-deny", "user")).is_empty());
+    assert!(findings_of(r, &arn("fp2-allow-and-deny-multiple-policies", "user")).is_empty());
+}
+
+#[test]
+fn iam_vulnerable_false_negative_probes_are_flagged() {
+    let r = iam_vulnerable();
+    for (name, technique) in [
+        ("fn1-privesc3-partial", "ec2-001"),
+        ("fn2-exploitableResourceConstraint", "iam-001"),
+        ("fn3-exploitableConditionConstraint", "iam-001"),
+        ("fn4-exploitableNotAction", "iam-007"),
+    ] {
+        for kind in ["user", "role"] {
+            let principal = arn(name, kind);
+            let technique = if kind == "role" && technique == "iam-007" {
+                "iam-005"
+            } else {
+                technique
+            };
+            // fn4's NotAction leaves iam:Put* and iam:Add*: a user writes a policy on itself; its role's
+            // NotAction also leaves iam:PutRolePolicy.
+            let found = r.report.paths.iter().any(|p| {
+                p.principal == principal
+                    && p.steps.first().is_some_and(|s| s.technique == technique)
+            });
+            if kind == "role" && name.starts_with("fn4") {
+                assert!(
+                    r.report.paths.iter().any(|p| p.principal == principal),
+                    "{principal} has no path"
+                );
+                continue;
+            }
+            assert!(found, "{principal}: no path starting with {technique}");
+            assert_eq!(
+                has(r, &principal, FindingKind::PrivilegeEscalationPath),
+                Some(Severity::Critical)
+            );
+        }
+    }
+}
+
+#[test]
+fn iam_vulnerable_principals_without_a_technique_path_are_flagged_otherwise() {
+    let r = iam_vulnerable();
+    // The targets: full admins are admin-equivalent, not escalation paths.
+    for name in [
+        "privesc-AssumeRole-ending-role",
+        "privesc-high-priv-service-role",
+    ] {
+        let principal = format!("{ACCOUNT}:role/{name}");
+        assert_eq!(
+            has(r, &principal, FindingKind::AdminEquivalent),
+            Some(Severity::High),
+            "{principal}"
+        );
+        assert!(
+            r.report
+                .reach
+                .iter()
+                .any(|(a, d)| *a == principal && *d == 0)
+        );
+    }
+    // iam:SetDefaultPolicyVersion has no pathfinding.cloud technique and the account has no other policy
+    // version to switch to; techniques for the other principal type (a role cannot attach a policy to itself as
+    // a user, a user cannot assume a role it attached a policy to without sts:AssumeRole): no path, but the
+    // privilege-escalation actions on `*` are reported.
+    for principal in [
+        arn("privesc2-SetExistingDefaultPolicyVersion", "user"),
+        arn("privesc2-SetExistingDefaultPolicyVersion", "role"),
+        arn("privesc7-AttachUserPolicy", "role"),
+        arn("privesc8-AttachGroupPolicy", "role"),
+        arn("privesc9-AttachRolePolicy", "user"),
+        arn("privesc10-PutUserPolicy", "role"),
+        arn("privesc11-PutGroupPolicy", "role"),
+        arn("privesc13-AddUserToGroup", "role"),
+    ] {
+        assert!(
+            !r.report.paths.iter().any(|p| p.principal == principal),
+            "{principal}"
+        );
+        assert_eq!(
+            has(r, &principal, FindingKind::SensitiveActionOnStar),
+            Some(Severity::High),
+            "{principal}"
+        );
+        assert_eq!(
+            has(r, &principal, FindingKind::RiskCategory),
+            Some(Severity::Medium),
+            "{principal}"
+        );
+    }
+    // In this 2023 dump the AssumeRole chain's start user and first two roles have no policies, and the trust
+    // policies name role ARNs (a role session then also needs an identity-policy allow): no path.
+    for principal in [
+        format!("{ACCOUNT}:user/privesc-AssumeRole-start-user"),
+        format!("{ACCOUNT}:role/privesc-AssumeRole-starting-role"),
+        format!("{ACCOUNT}:role/privesc-AssumeRole-intermediate-role"),
+        format!("{ACCOUNT}:role/privesc-permissive-role-trust"),
+    ] {
+        assert!(
+            !r.report.reach.iter().any(|(a, _)| *a == principal),
+            "{principal}"
+        );
+    }
+    // The SRE principals (iam:* through a group or a policy) are admin-equivalent.
+    assert_eq!(
+        has(r, &arn("privesc-sre", "user"), FindingKind::AdminEquivalent),
+        Some(Severity::High)
+    );
+    assert_eq!(
+        has(r, &arn("privesc-sre", "role"), FindingKind::AdminEquivalent),
+        Some(Severity::High)
+    );
+}
+
+#[test]
+fn iam_vulnerable_findings_have_stable_unique_ids() {
+    let r = iam_vulnerable();
+    let mut ids: Vec<&str> = r.findings.iter().map(|f| f.id.as_str()).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "ids are unique");
+    assert!(r.findings.iter().all(|f| f.id.starts_with(f.kind.as_str())));
+}

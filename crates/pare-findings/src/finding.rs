@@ -62,9 +62,10 @@ pub enum FindingKind {
     /// Privilege-escalation, credentials-exposure or resource-exposure actions allowed unconditionally on
     /// every resource (`*`). High when privilege escalation is among them, medium otherwise.
     SensitiveActionOnStar,
-    /// A risk category the principal's policies grant, all policies combined. Privilege escalation and
-    /// credentials exposure: high when some action is allowed on `*`, medium otherwise; resource exposure and
-    /// data exfiltration: medium on `*`, low otherwise; infrastructure modification: low.
+    /// A risk category the principal's policies grant, all policies combined. Privilege escalation: high when
+    /// the path search found a way to admin, medium when some of its actions are allowed on `*`, low otherwise;
+    /// credentials exposure: high on `*`, medium otherwise; resource exposure and data exfiltration: medium on
+    /// `*`, low otherwise; infrastructure modification: low.
     RiskCategory,
     /// A multi-hop path to admin. Critical when no step depends on an undecided condition, high otherwise.
     PrivilegeEscalationPath,

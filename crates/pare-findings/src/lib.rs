@@ -76,7 +76,12 @@ pub fn analyze(
         }
         out.extend(permissions::admin_equivalent(p, &own_paths));
         out.extend(permissions::sensitive_on_star(catalog, p, risk));
-        out.extend(permissions::risk_categories(catalog, p, risk));
+        out.extend(permissions::risk_categories(
+            catalog,
+            p,
+            risk,
+            !own_paths.is_empty(),
+        ));
         out.extend(trust::trust_findings(p, &account.account_id, &known));
     }
     if let Some(root) = &account.root {

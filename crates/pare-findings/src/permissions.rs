@@ -294,9 +294,15 @@ pub fn sensitive_on_star(
     ))
 }
 
-/// One finding per risk category the principal holds (not for full admins, who hold all).
+/// One finding per risk category the principal holds (not for full admins, who hold all). `escalates`: the
+/// path search found a way to admin for the principal.
 #[must_use]
-pub fn risk_categories(catalog: &Catalog, p: &PrincipalFacts, risk: &RiskIndex) -> Vec<Finding> {
+pub fn risk_categories(
+    catalog: &Catalog,
+    p: &PrincipalFacts,
+    risk: &RiskIndex,
+    escalates: bool,
+) -> Vec<Finding> {
     if p.permissions.full_admin {
         return Vec::new();
     }
@@ -313,7 +319,15 @@ pub fn risk_categories(catalog: &Catalog, p: &PrincipalFacts, risk: &RiskIndex) 
         scoped.difference_with(&star);
         let on_star = !star.is_empty();
         let severity = match c {
-            RiskCategory::PrivilegeEscalation | RiskCategory::CredentialsExposure => {
+            RiskCategory::PrivilegeEscalation if escalates => Severity::High,
+            RiskCategory::PrivilegeEscalation => {
+                if on_star {
+                    Severity::Medium
+                } else {
+                    Severity::Low
+                }
+            }
+            RiskCategory::CredentialsExposure => {
                 if on_star {
                     Severity::High
                 } else {
