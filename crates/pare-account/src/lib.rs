@@ -9,6 +9,7 @@ pub mod builder;
 pub mod credential_report;
 pub mod effective;
 pub mod error;
+pub mod graph;
 mod json;
 pub mod model;
 pub mod org;
@@ -23,6 +24,7 @@ pub use effective::{
     PermissionSets, PolicyPart, PolicySource, PrincipalPolicies, Scope,
 };
 pub use error::{InputError, Problem};
+pub use graph::{AccountGraph, Edge, EdgeKind, External, Node, UsageFact};
 pub use json::parse_time;
 pub use model::{
     Account, Group, GroupId, InlinePolicy, InstanceProfile, KnownAccount, ManagedPolicy,

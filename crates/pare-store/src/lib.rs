@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod account;
 mod migrations;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,6 +27,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
