@@ -251,7 +251,7 @@ fn iam_vulnerable() -> &'static Reviewed {
                     pare_findings::account::principal_facts(permissions, id, vec![], None)
                 })
                 .collect(),
-            root: None,
+            roots: vec![],
             observation: None,
             now,
         };
@@ -648,4 +648,185 @@ fn iam_vulnerable_findings_have_stable_unique_ids() {
     ids.dedup();
     assert_eq!(ids.len(), n, "ids are unique");
     assert!(r.findings.iter().all(|f| f.id.starts_with(f.kind.as_str())));
+}
+
+fn pare(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(pare_tests::pare_binary())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A database with the iam-vulnerable snapshot (stored through pare-store, as `pare import --authz` stores it)
+/// and Panther's compromised-root trail imported with `pare import`.
+fn review_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let text = gz_text("authz-details-cloudsplaining/example.iam-vulnerable-account.2023.json.gz");
+    let mut store = pare_store::Store::open(&db).unwrap();
+    store
+        .insert_account_snapshot(&pare_store::SnapshotInsert {
+            taken_at: Some("2023-03-28T14:00:00Z".into()),
+            account_id: Some("200611803367".into()),
+            content_sha256: "iam-vulnerable-2023".into(),
+            summary: "{}".into(),
+            files: vec![pare_store::SnapshotFile {
+                kind: "authz".into(),
+                path: "example.iam-vulnerable-account.2023.json".into(),
+                sha256: "iam-vulnerable-2023".into(),
+                content: text,
+            }],
+            principals: vec![],
+        })
+        .unwrap();
+    drop(store);
+    let db = db.to_string_lossy().into_owned();
+    let trail = data("cloudtrail/panther/scenario_events.jsonl");
+    let out = pare(&[
+        "import",
+        "--db",
+        &db,
+        "--cloudtrail",
+        trail.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, db)
+}
+
+#[test]
+fn cli_findings_and_paths_on_a_stored_account_and_trail() {
+    let (_dir, db) = review_db();
+    let out = pare(&["findings", "--db", &db, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    for f in &all {
+        let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "kind",
+                "severity",
+                "principal",
+                "title",
+                "evidence",
+                "explanation",
+                "recommendation"
+            ]
+        );
+    }
+    // Worst first.
+    assert_eq!(all[0]["severity"], "critical");
+    let of = |principal: &str, kind: &str| {
+        all.iter()
+            .find(|f| f["principal"] == principal && f["kind"] == kind)
+    };
+    let p4 = of(
+        &arn("privesc4-CreateAccessKey", "user"),
+        "privilege-escalation-path",
+    )
+    .unwrap();
+    assert_eq!(p4["severity"], "critical");
+    assert_eq!(p4["evidence"]["shortest"], 2);
+    // The root trail: the same counts as the library test, with the failed sign-ins read back from the file.
+    let root = of("arn:aws:iam::493859302102:root", "root-activity").unwrap();
+    assert_eq!(root["evidence"]["console_logins"], 7);
+    assert_eq!(root["evidence"]["failed_console_logins"], 3);
+    assert_eq!(root["evidence"]["api_calls"], 8);
+    let no_mfa = of(
+        "arn:aws:iam::493859302102:root",
+        "root-console-login-without-mfa",
+    )
+    .unwrap();
+    assert_eq!(no_mfa["evidence"]["count"], 4);
+    // Ids are stable across runs.
+    let again: Vec<Value> =
+        serde_json::from_slice(&pare(&["findings", "--db", &db, "--json"]).stdout).unwrap();
+    assert_eq!(
+        all.iter().map(|f| &f["id"]).collect::<Vec<_>>(),
+        again.iter().map(|f| &f["id"]).collect::<Vec<_>>()
+    );
+
+    // --principal keeps one principal's findings.
+    let one = arn("privesc1-CreateNewPolicyVersion", "user");
+    let out = pare(&["findings", "--db", &db, "--principal", &one, "--json"]);
+    let mine: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|f| f["principal"] == one.as_str()));
+    assert!(
+        mine.iter()
+            .any(|f| f["kind"] == "privilege-escalation-path")
+    );
+
+    // Risk scores: 0–100, the contributions add up to the score.
+    let out = pare(&["findings", "--db", &db, "--scores", "--json"]);
+    let scores: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    for s in &scores {
+        let score = s["score"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&score));
+        let sum: f64 = s["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["points"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (sum - score).abs() < 1e-6,
+            "{}: {sum} != {score}",
+            s["principal"]
+        );
+    }
+    let score_of = |p: &str| {
+        scores.iter().find(|s| s["principal"] == p).unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(score_of(&format!("{ACCOUNT}:role/privesc-high-priv-service-role")) > 95.0);
+    assert!(
+        score_of(&arn("privesc4-CreateAccessKey", "user"))
+            > score_of(&arn("fp4-nonExploitableResourceConstraint", "user"))
+    );
+    assert_eq!(score_of(&arn("fp3-deny-iam", "user")), 0.0);
+
+    // pare paths: every path, each step with its technique and permissions.
+    let out = pare(&["paths", "--db", &db, "--json"]);
+    assert!(out.status.success());
+    let paths: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let p1 = paths
+        .iter()
+        .find(|p| p["principal"] == one.as_str())
+        .unwrap();
+    assert_eq!(p1["steps"][0]["technique"], "iam-001");
+    assert_eq!(
+        p1["steps"][0]["permissions"][0]["action"],
+        "iam:CreatePolicyVersion"
+    );
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p["principal"].as_str().unwrap().contains("/fp"))
+    );
+    let out = pare(&["paths", "--db", &db, "--depth", "1", "--json"]);
+    let short: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        short
+            .iter()
+            .all(|p| p["steps"].as_array().unwrap().len() == 1)
+    );
+    assert!(short.len() < paths.len());
+}
+
+#[test]
+fn cli_findings_needs_an_existing_database() {
+    let out = pare(&["findings", "--db", "/nonexistent/pare.db", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`/nonexistent/pare.db` does not exist"));
 }

@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod findings;
 mod import;
 
 use std::path::Path;

@@ -38,8 +38,8 @@ pub struct AccountFacts {
     pub known_accounts: Vec<String>,
     /// Users and roles.
     pub principals: Vec<PrincipalFacts>,
-    /// The root user, when anything is known about it.
-    pub root: Option<RootFacts>,
+    /// The root users: the account's, and any other account's whose root appears in the trail.
+    pub roots: Vec<RootFacts>,
     /// The CloudTrail observation, when usage was imported.
     pub observation: Option<Observation>,
     /// The time of the review (the snapshot's time).
@@ -84,7 +84,7 @@ pub fn analyze(
         ));
         out.extend(trust::trust_findings(p, &account.account_id, &known));
     }
-    if let Some(root) = &account.root {
+    for root in &account.roots {
         out.extend(root::root_findings(root));
     }
     sort(&mut out);

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod account;
+mod findings;
 mod migrations;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -28,6 +29,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
+pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
