@@ -19,6 +19,7 @@
 
 mod event_log;
 mod account;
+mod findings;
 mod migrations;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -31,6 +32,7 @@ use serde::Serialize;
 
 pub use event_log::{BlockError, PreparedFile};
 pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
+pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
