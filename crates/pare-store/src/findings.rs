@@ -1,10 +1,13 @@
 //! What the findings read from the CloudTrail tables: the root user's events (with the file and record they
 //! came from), each principal's last activity, and the observation window.
 
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
+
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::{Result, Store};
+use crate::{EventFilter, Result, Store};
 
 /// One stored event of the root user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,56 +37,72 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`crate::StoreError`] if SQLite fails.
+    /// [`crate::StoreError`] if SQLite fails or an event block cannot be decoded.
     pub fn root_events(&self) -> Result<Vec<RootEventRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT pr.key, e.time, p.event_source, p.event_name, ip.value, e.outcome, e.error_code, f.path, e.record_index
-                 FROM events e
-                 JOIN principals pr ON pr.id = e.principal_id
-                 JOIN event_pairs p ON p.id = e.pair_id
-                 JOIN files f ON f.id = e.file_id
-                 LEFT JOIN ips ip ON ip.id = e.ip_id
-                 WHERE pr.type = 'Root'
-                 ORDER BY e.time, e.id",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![], |r| {
-                Ok(RootEventRow {
-                    principal: r.get(0)?,
-                    time: r.get(1)?,
-                    event_source: r.get(2)?,
-                    event_name: r.get(3)?,
-                    source_ip: r.get(4)?,
-                    outcome: r.get(5)?,
-                    error_code: r.get(6)?,
-                    file: r.get(7)?,
-                    record_index: r.get(8)?,
-                })
-            })
-            .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+        let mut files: HashMap<i64, String> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, path FROM files")
+                .map_err(self.err())?;
+            let rows = stmt
+                .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(self.err())?;
+            for row in rows {
+                let (id, path) = row.map_err(self.err())?;
+                files.insert(id, path);
+            }
+        }
+        let mut out = Vec::new();
+        self.events(&EventFilter::default(), |stored| {
+            let e = &stored.event;
+            if e.principal.kind == "Root" {
+                out.push(RootEventRow {
+                    principal: e.principal.key.clone(),
+                    time: e.time.clone(),
+                    event_source: e.event_source.clone(),
+                    event_name: e.event_name.clone(),
+                    source_ip: e.source_ip.clone(),
+                    outcome: e.outcome.as_str().to_owned(),
+                    error_code: e.error_code.clone(),
+                    file: files.get(&stored.file_id).cloned().unwrap_or_default(),
+                    record_index: i64::try_from(e.record_index).unwrap_or(i64::MAX),
+                });
+            }
+            ControlFlow::Continue(())
+        })?;
+        // Stable: time, then the file and record the event came from.
+        out.sort_by(|a, b| {
+            (a.time.as_deref(), &a.file, a.record_index).cmp(&(
+                b.time.as_deref(),
+                &b.file,
+                b.record_index,
+            ))
+        });
+        Ok(out)
     }
 
     /// Each principal key's last event time (any event, including calls that need no permission).
     ///
     /// # Errors
     ///
-    /// [`crate::StoreError`] if SQLite fails.
+    /// [`crate::StoreError`] if SQLite fails or an event block cannot be decoded.
     pub fn last_activity(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT pr.key, MAX(e.time) FROM events e JOIN principals pr ON pr.id = e.principal_id
-                 WHERE e.time IS NOT NULL GROUP BY pr.key ORDER BY pr.key",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+        let mut last: BTreeMap<String, String> = BTreeMap::new();
+        self.events(&EventFilter::default(), |stored| {
+            let e = &stored.event;
+            if let Some(t) = e.time.as_deref() {
+                match last.get_mut(e.principal.key.as_str()) {
+                    Some(seen) if seen.as_str() >= t => {}
+                    Some(seen) => t.clone_into(seen),
+                    None => {
+                        last.insert(e.principal.key.clone(), t.to_owned());
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(last.into_iter().collect())
     }
 
     /// The first and last event time stored (`None` without events).
@@ -94,7 +113,7 @@ impl Store {
     pub fn event_window(&self) -> Result<Option<(String, String)>> {
         self.conn
             .query_row(
-                "SELECT MIN(time), MAX(time) FROM events WHERE time IS NOT NULL",
+                "SELECT MIN(min_time), MAX(max_time) FROM event_blocks",
                 params![],
                 |r| {
                     let a: Option<String> = r.get(0)?;
