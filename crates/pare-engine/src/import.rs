@@ -173,10 +173,7 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
 }
 
 /// `hash_file` of every source, on `threads` threads (each takes every `threads`-th file).
-fn hash_files(
-    sources: &[pare_ingest::Source],
-    threads: usize,
-) -> Vec<Option<(u64, String)>> {
+fn hash_files(sources: &[pare_ingest::Source], threads: usize) -> Vec<Option<(u64, String)>> {
     let threads = threads.clamp(1, sources.len().max(1));
     let mut out: Vec<Option<(u64, String)>> = vec![None; sources.len()];
     let parts: Vec<Vec<(usize, Option<(u64, String)>)>> = std::thread::scope(|scope| {
