@@ -153,6 +153,8 @@ pub struct AccountGraph {
     groups: HashMap<GroupId, NodeIndex>,
     policies: HashMap<PolicyId, NodeIndex>,
     externals: HashMap<External, NodeIndex>,
+    /// Inline policy nodes by (owner ARN, name).
+    inline: HashMap<(String, String), NodeIndex>,
 }
 
 impl Account {
@@ -188,6 +190,17 @@ impl AccountGraph {
     /// Builds the graph: structure from the model, can-assume from every role's trust policy evaluated with each
     /// candidate caller's policies.
     pub fn build(perms: &AccountPermissions<'_>) -> AccountGraph {
+        Self::build_with(perms, false)
+    }
+
+    /// Like [`AccountGraph::build`], but every can-assume edge is decided by `pare_policy::evaluate`, without the
+    /// shortcut for callers whose policies allow `sts:AssumeRole` everywhere unconditionally (the two agree;
+    /// tests check it).
+    pub fn build_exact(perms: &AccountPermissions<'_>) -> AccountGraph {
+        Self::build_with(perms, true)
+    }
+
+    fn build_with(perms: &AccountPermissions<'_>, exact: bool) -> AccountGraph {
         let acc = perms.account;
         let mut g = AccountGraph::default();
         for id in acc.principal_ids() {
@@ -218,6 +231,7 @@ impl AccountGraph {
                     owner: group.arn.clone(),
                     name: ip.name.clone(),
                 });
+                g.inline.insert((group.arn.clone(), ip.name.clone()), n);
                 g.add_opt(
                     from,
                     Some(n),
@@ -252,6 +266,7 @@ impl AccountGraph {
                     owner: p.arn.clone(),
                     name: ip.name.clone(),
                 });
+                g.inline.insert((p.arn.clone(), ip.name.clone()), n);
                 g.add_opt(
                     from,
                     Some(n),
@@ -269,7 +284,7 @@ impl AccountGraph {
                 );
             }
         }
-        g.add_trust_edges(perms);
+        g.add_trust_edges(perms, exact);
         g
     }
 
@@ -300,7 +315,7 @@ impl AccountGraph {
         n
     }
 
-    fn add_trust_edges(&mut self, perms: &AccountPermissions<'_>) {
+    fn add_trust_edges(&mut self, perms: &AccountPermissions<'_>, exact: bool) {
         let acc = perms.account;
         let catalog = perms.catalog;
         let assume_ids: Vec<(usize, ActionId)> = ASSUME_ACTIONS
@@ -309,6 +324,11 @@ impl AccountGraph {
             .filter_map(|(i, a)| catalog.action(a).map(|id| (i, id)))
             .collect();
         let mut cache: HashMap<PrincipalId, PrincipalPolicies> = HashMap::new();
+        // Callers whose policies allow sts:AssumeRole on every resource with no condition and deny it nowhere:
+        // the policies that allow it. RCPs govern STS too, so with RCPs every decision is evaluated.
+        let mut everywhere: HashMap<PrincipalId, Option<String>> = HashMap::new();
+        let no_rcps = acc.org_policies.levels.iter().all(|l| l.rcps.is_empty());
+        let assume_role = catalog.action("sts:AssumeRole");
         for role_id in acc.principal_ids() {
             let Some(role) = acc.principal(role_id) else {
                 continue;
@@ -409,6 +429,12 @@ impl AccountGraph {
                 );
             }
             // Internal callers: the trust policy and the caller's policies evaluated together.
+            let trust_simple = no_rcps
+                && trust.statements.iter().all(|st| {
+                    st.effect == Effect::Allow
+                        && (st.conditions.is_empty()
+                            || !action_clause_covers(&st.action, "sts:AssumeRole"))
+                });
             let mut trust_slot = Some(trust.clone());
             for (caller_id, session) in internal {
                 if caller_id == role_id {
@@ -438,6 +464,43 @@ impl AccountGraph {
                     let names_caller = trust_names(trust, caller_arn);
                     if !names_caller && !effective.is_allowed(action_id) {
                         continue;
+                    }
+                    if !exact && trust_simple && !names_caller && session.is_none() && i == 0 {
+                        let shortcut = everywhere.entry(caller_id).or_insert_with(|| {
+                            let id = assume_role?;
+                            if !effective.is_allowed_everywhere(id) {
+                                return None;
+                            }
+                            let scopes = effective.scopes(id);
+                            if scopes.iter().any(|s| s.statement.effect == Effect::Deny) {
+                                return None;
+                            }
+                            let mut sources: BTreeSet<String> = scopes
+                                .iter()
+                                .filter(|s| {
+                                    s.role == PartRole::Identity && s.statement.all_resources
+                                })
+                                .map(|s| s.source.to_string())
+                                .collect();
+                            sources.insert("the trust policy".to_owned());
+                            Some(sources.into_iter().collect::<Vec<_>>().join(", "))
+                        });
+                        if let (Some(sources), Some(from)) =
+                            (shortcut.as_ref(), self.principals.get(&caller_id).copied())
+                        {
+                            let reason = format!(
+                                "`{}` can call {action} on `{}`: allowed by {sources}",
+                                caller.name, role.name
+                            );
+                            let kind = EdgeKind::CanAssume {
+                                action: action.to_owned(),
+                                condition_keys: Vec::new(),
+                                requires_mfa: false,
+                                unconditional: true,
+                            };
+                            self.add(from, role_node, kind, reason);
+                            continue;
+                        }
                     }
                     let policies = cache.entry(caller_id).or_insert_with(|| {
                         acc.policies_of(caller_id)
@@ -696,9 +759,9 @@ impl AccountGraph {
     }
 
     fn inline_node(&self, owner: &str, name: &str) -> Option<NodeIndex> {
-        self.graph.node_indices().find(|&n| {
-            matches!(self.graph.node_weight(n), Some(Node::InlinePolicy { owner: o, name: m }) if o == owner && m == name)
-        })
+        self.inline
+            .get(&(owner.to_owned(), name.to_owned()))
+            .copied()
     }
 
     pub fn principal_node(&self, id: PrincipalId) -> Option<NodeIndex> {

@@ -118,6 +118,9 @@ fn iam_vulnerable_trust_edges() {
             "{e}"
         );
     }
+    // The shortcut for callers allowed sts:AssumeRole everywhere gives the same edges as evaluating each.
+    let exact = AccountGraph::build_exact(&perms);
+    assert_eq!(assume_edges(&acc, &exact), edges);
     // Structure.
     let sre_user = acc
         .principal_by_arn("arn:aws:iam::200611803367:user/privesc-sre-user")
