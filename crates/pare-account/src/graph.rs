@@ -327,6 +327,8 @@ impl AccountGraph {
         // Callers whose policies allow sts:AssumeRole on every resource with no condition and deny it nowhere:
         // the policies that allow it. RCPs govern STS too, so with RCPs every decision is evaluated.
         let mut everywhere: HashMap<PrincipalId, Option<String>> = HashMap::new();
+        // Each caller's identity `Allow` statements for sts:AssumeRole: (resource patterns, NotResource).
+        let mut assume_grants: HashMap<PrincipalId, Vec<(Vec<String>, bool)>> = HashMap::new();
         let no_rcps = acc.org_policies.levels.iter().all(|l| l.rcps.is_empty());
         let assume_role = catalog.action("sts:AssumeRole");
         for role_id in acc.principal_ids() {
@@ -464,6 +466,38 @@ impl AccountGraph {
                     let names_caller = trust_names(trust, caller_arn);
                     if !names_caller && !effective.is_allowed(action_id) {
                         continue;
+                    }
+                    // Without the trust naming the caller, an identity statement must allow the role's ARN.
+                    if !names_caller && i == 0 {
+                        let grants = assume_grants.entry(caller_id).or_insert_with(|| {
+                            assume_role
+                                .map(|id| {
+                                    effective
+                                        .scopes(id)
+                                        .into_iter()
+                                        .filter(|s| {
+                                            s.role == PartRole::Identity
+                                                && s.statement.effect == Effect::Allow
+                                        })
+                                        .map(|s| {
+                                            (
+                                                s.statement.resources.clone(),
+                                                s.statement.not_resource,
+                                            )
+                                        })
+                                        .collect()
+                                })
+                                .unwrap_or_default()
+                        });
+                        let reaches = grants.iter().any(|(patterns, not_resource)| {
+                            let hit = patterns.iter().any(|p| {
+                                p.contains("${") || pare_policy::arn::arn_matches(p, &role.arn)
+                            });
+                            hit != *not_resource
+                        });
+                        if !reaches {
+                            continue;
+                        }
                     }
                     if !exact && trust_simple && !names_caller && session.is_none() && i == 0 {
                         let shortcut = everywhere.entry(caller_id).or_insert_with(|| {
