@@ -236,5 +236,33 @@ fn main() -> BenchResult<()> {
         gmin,
         &format!("edges={edges}"),
     );
+    if quick {
+        // The can-assume shortcut must give exactly the edges evaluating every pair gives.
+        let fast = assume_pairs(&AccountGraph::build(&perms));
+        let exact = assume_pairs(&AccountGraph::build_exact(&perms));
+        println!(
+            "INFO can-assume edges: {} (shortcut) {} (evaluated)",
+            fast.len(),
+            exact.len()
+        );
+        if fast != exact {
+            return Err("the can-assume shortcut disagrees with evaluation".into());
+        }
+    }
     Ok(())
+}
+
+fn assume_pairs(g: &AccountGraph) -> std::collections::BTreeSet<(usize, usize, bool)> {
+    g.graph
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = g.graph.edge_endpoints(e)?;
+            match &g.graph.edge_weight(e)?.kind {
+                pare_account::EdgeKind::CanAssume { unconditional, .. } => {
+                    Some((a.index(), b.index(), *unconditional))
+                }
+                _ => None,
+            }
+        })
+        .collect()
 }

@@ -324,11 +324,9 @@ impl AccountGraph {
             .filter_map(|(i, a)| catalog.action(a).map(|id| (i, id)))
             .collect();
         let mut cache: HashMap<PrincipalId, PrincipalPolicies> = HashMap::new();
-        // Callers whose policies allow sts:AssumeRole on every resource with no condition and deny it nowhere:
-        // the policies that allow it. RCPs govern STS too, so with RCPs every decision is evaluated.
-        let mut everywhere: HashMap<PrincipalId, Option<String>> = HashMap::new();
-        // Each caller's identity `Allow` statements for sts:AssumeRole: (resource patterns, NotResource).
-        let mut assume_grants: HashMap<PrincipalId, Vec<(Vec<String>, bool)>> = HashMap::new();
+        // What each caller's policies say about sts:AssumeRole. RCPs govern STS too, so with RCPs every
+        // decision is evaluated.
+        let mut assume_info: HashMap<PrincipalId, AssumeInfo> = HashMap::new();
         let no_rcps = acc.org_policies.levels.iter().all(|l| l.rcps.is_empty());
         let assume_role = catalog.action("sts:AssumeRole");
         for role_id in acc.principal_ids() {
@@ -432,6 +430,10 @@ impl AccountGraph {
             }
             // Internal callers: the trust policy and the caller's policies evaluated together.
             let trust_simple = no_rcps
+                && acc
+                    .account_id
+                    .as_deref()
+                    .is_some_and(|id| trust_delegates_to_account(trust, id))
                 && trust.statements.iter().all(|st| {
                     st.effect == Effect::Allow
                         && (st.conditions.is_empty()
@@ -469,62 +471,38 @@ impl AccountGraph {
                     }
                     // Without the trust naming the caller, an identity statement must allow the role's ARN.
                     if !names_caller && i == 0 {
-                        let grants = assume_grants.entry(caller_id).or_insert_with(|| {
-                            assume_role
-                                .map(|id| {
-                                    effective
-                                        .scopes(id)
-                                        .into_iter()
-                                        .filter(|s| {
-                                            s.role == PartRole::Identity
-                                                && s.statement.effect == Effect::Allow
-                                        })
-                                        .map(|s| {
-                                            (
-                                                s.statement.resources.clone(),
-                                                s.statement.not_resource,
-                                            )
-                                        })
-                                        .collect()
-                                })
-                                .unwrap_or_default()
-                        });
-                        let reaches = grants.iter().any(|(patterns, not_resource)| {
-                            let hit = patterns.iter().any(|p| {
-                                p.contains("${") || pare_policy::arn::arn_matches(p, &role.arn)
-                            });
-                            hit != *not_resource
-                        });
-                        if !reaches {
+                        let info = assume_info
+                            .entry(caller_id)
+                            .or_insert_with(|| AssumeInfo::of(effective, assume_role));
+                        let reaching: Vec<&AssumeGrant> = info
+                            .grants
+                            .iter()
+                            .filter(|g| g.reaches(&role.arn))
+                            .collect();
+                        if reaching.is_empty() {
                             continue;
                         }
-                    }
-                    if !exact && trust_simple && !names_caller && session.is_none() && i == 0 {
-                        let shortcut = everywhere.entry(caller_id).or_insert_with(|| {
-                            let id = assume_role?;
-                            if !effective.is_allowed_everywhere(id) {
-                                return None;
-                            }
-                            let scopes = effective.scopes(id);
-                            if scopes.iter().any(|s| s.statement.effect == Effect::Deny) {
-                                return None;
-                            }
-                            let mut sources: BTreeSet<String> = scopes
-                                .iter()
-                                .filter(|s| {
-                                    s.role == PartRole::Identity && s.statement.all_resources
-                                })
-                                .map(|s| s.source.to_string())
-                                .collect();
-                            sources.insert("the trust policy".to_owned());
-                            Some(sources.into_iter().collect::<Vec<_>>().join(", "))
-                        });
-                        if let (Some(sources), Some(from)) =
-                            (shortcut.as_ref(), self.principals.get(&caller_id).copied())
+                        // The shortcut: nothing conditional or denying on either side, so the answer is allowed.
+                        let unconditional: BTreeSet<&str> = reaching
+                            .iter()
+                            .filter(|g| !g.conditional)
+                            .map(|g| g.source.as_str())
+                            .collect();
+                        let simple =
+                            trust_simple && session.is_none() && info.unfiltered && !info.denied;
+                        if !exact
+                            && simple
+                            && !unconditional.is_empty()
+                            && let Some(from) = self.principals.get(&caller_id).copied()
                         {
+                            let mut sources: Vec<&str> = unconditional.into_iter().collect();
+                            sources.push("the trust policy");
+                            sources.sort_unstable();
                             let reason = format!(
-                                "`{}` can call {action} on `{}`: allowed by {sources}",
-                                caller.name, role.name
+                                "`{}` can call {action} on `{}`: allowed by {}",
+                                caller.name,
+                                role.name,
+                                sources.join(", ")
                             );
                             let kind = EdgeKind::CanAssume {
                                 action: action.to_owned(),
@@ -554,7 +532,36 @@ impl AccountGraph {
                         resource: role.arn.clone(),
                         context: Context::new(),
                     };
-                    let ev = evaluate(&request, &policies.set);
+                    let mut ev = evaluate(&request, &policies.set);
+                    // Denied only because conditions on keys nobody supplied did not hold? Then allowed if
+                    // they hold: evaluate again with the conditions of `Allow` statements taken as met.
+                    let mut conditional = false;
+                    if ev.decision == Decision::ImplicitlyDenied
+                        && ev
+                            .depends_on
+                            .iter()
+                            .any(|d| d.statement.effect == Effect::Allow)
+                    {
+                        let relaxed = evaluate(&request, &without_allow_conditions(&policies.set));
+                        if relaxed.decision == Decision::Allowed {
+                            conditional = true;
+                            ev.depends_on
+                                .retain(|d| d.statement.effect == Effect::Allow);
+                        }
+                    }
+                    // Allowed, with conditions on missing keys somewhere in `Allow`s? If it is still allowed
+                    // without the conditional `Allow`s, the decision did not rest on them.
+                    if ev.decision == Decision::Allowed
+                        && ev
+                            .depends_on
+                            .iter()
+                            .any(|d| d.statement.effect == Effect::Allow)
+                        && evaluate(&request, &without_conditional_allows(&policies.set)).decision
+                            == Decision::Allowed
+                    {
+                        ev.depends_on
+                            .retain(|d| d.statement.effect != Effect::Allow);
+                    }
                     std::mem::swap(&mut policies.set.resource_policy, &mut trust_slot);
                     let keys: Vec<String> = {
                         let mut k: Vec<String> =
@@ -564,7 +571,6 @@ impl AccountGraph {
                         k
                     };
                     let allowed = ev.decision == Decision::Allowed;
-                    let conditional = ev.decision == Decision::ImplicitlyDenied && !keys.is_empty();
                     if !allowed && !conditional {
                         continue;
                     }
@@ -994,6 +1000,160 @@ impl AccountGraph {
         }
         out.push_str("}\n");
         out
+    }
+}
+
+/// The policies with every `Allow` statement's conditions taken as met (denies unchanged).
+fn without_allow_conditions(set: &pare_policy::PolicySet) -> pare_policy::PolicySet {
+    map_documents(set, |doc| {
+        let mut d = doc.clone();
+        for st in d
+            .statements
+            .iter_mut()
+            .filter(|s| s.effect == Effect::Allow)
+        {
+            st.conditions.clear();
+        }
+        d
+    })
+}
+
+/// The policies without their conditional `Allow` statements.
+fn without_conditional_allows(set: &pare_policy::PolicySet) -> pare_policy::PolicySet {
+    map_documents(set, |doc| {
+        let mut d = doc.clone();
+        d.statements
+            .retain(|s| s.effect != Effect::Allow || s.conditions.is_empty());
+        d
+    })
+}
+
+/// Every document of the set passed through `f`.
+fn map_documents(
+    set: &pare_policy::PolicySet,
+    f: impl Fn(&PolicyDocument) -> PolicyDocument,
+) -> pare_policy::PolicySet {
+    pare_policy::PolicySet {
+        identity_policies: set.identity_policies.iter().map(&f).collect(),
+        resource_policy: set.resource_policy.as_ref().map(&f),
+        permission_boundaries: set.permission_boundaries.iter().map(&f).collect(),
+        service_control_policies: set
+            .service_control_policies
+            .iter()
+            .map(|l| l.iter().map(&f).collect())
+            .collect(),
+        resource_control_policies: set
+            .resource_control_policies
+            .iter()
+            .map(|l| l.iter().map(&f).collect())
+            .collect(),
+        session_policy: set.session_policy.as_ref().map(&f),
+    }
+}
+
+/// Whether a trust policy lets the account itself (its ID or root ARN) call sts:AssumeRole, so that the account's
+/// identity policies decide.
+fn trust_delegates_to_account(trust: &PolicyDocument, account_id: &str) -> bool {
+    trust.statements.iter().filter(|s| s.effect == Effect::Allow).any(|s| {
+        action_clause_covers(&s.action, "sts:AssumeRole")
+            && s.principal.as_ref().is_some_and(|pc| {
+                !pc.negated
+                    && matches!(&pc.principals, PrincipalSet::Named(entries) if entries.iter().any(|(k, vs)| {
+                        *k == ClauseKind::Aws
+                            && vs.iter().any(|v| {
+                                v == account_id
+                                    || (v.starts_with("arn:")
+                                        && v.ends_with(":root")
+                                        && v.split(':').nth(4) == Some(account_id))
+                            })
+                    }))
+            })
+    })
+}
+
+/// One identity `Allow` statement of a caller for sts:AssumeRole.
+#[derive(Debug)]
+struct AssumeGrant {
+    resources: Vec<String>,
+    not_resource: bool,
+    conditional: bool,
+    source: String,
+}
+
+impl AssumeGrant {
+    /// Whether the statement's resources take in the role (policy variables count as yes: evaluation decides).
+    fn reaches(&self, role_arn: &str) -> bool {
+        let hit = self
+            .resources
+            .iter()
+            .any(|p| p.contains("${") || pare_policy::arn::arn_matches(p, role_arn));
+        hit != self.not_resource
+    }
+}
+
+/// What a caller's policies say about sts:AssumeRole.
+#[derive(Debug, Default)]
+struct AssumeInfo {
+    grants: Vec<AssumeGrant>,
+    /// Some statement (identity, boundary or SCP) denies it.
+    denied: bool,
+    /// The boundary and every SCP level allow it on every resource with no condition.
+    unfiltered: bool,
+}
+
+impl AssumeInfo {
+    fn of(
+        effective: &crate::effective::EffectivePermissions,
+        action: Option<ActionId>,
+    ) -> AssumeInfo {
+        let Some(action) = action else {
+            return AssumeInfo::default();
+        };
+        let mut info = AssumeInfo {
+            unfiltered: true,
+            ..AssumeInfo::default()
+        };
+        let mut boundary: Option<bool> = None;
+        let mut scp_levels: BTreeMap<usize, bool> = BTreeMap::new();
+        for part in &effective.parts {
+            for st in &part.policy.statements {
+                if !st.actions.contains(action) {
+                    continue;
+                }
+                if st.effect == Effect::Deny {
+                    info.denied = true;
+                    continue;
+                }
+                let open = !st.is_conditional() && st.all_resources && !st.not_resource;
+                match (&part.role, &part.source) {
+                    (PartRole::Identity, source) => info.grants.push(AssumeGrant {
+                        resources: st.resources.clone(),
+                        not_resource: st.not_resource,
+                        conditional: st.is_conditional(),
+                        source: source.to_string(),
+                    }),
+                    (PartRole::Boundary, _) => *boundary.get_or_insert(false) |= open,
+                    (PartRole::Scp, PolicySource::Scp { level, .. }) => {
+                        *scp_levels.entry(*level).or_insert(false) |= open
+                    }
+                    (PartRole::Scp, _) => {}
+                }
+            }
+        }
+        let has_boundary = effective.parts.iter().any(|p| p.role == PartRole::Boundary);
+        let scp_count = effective
+            .parts
+            .iter()
+            .filter_map(|p| match &p.source {
+                PolicySource::Scp { level, .. } => Some(*level),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .len();
+        info.unfiltered = (!has_boundary || boundary == Some(true))
+            && scp_levels.len() == scp_count
+            && scp_levels.values().all(|open| *open);
+        info
     }
 }
 
