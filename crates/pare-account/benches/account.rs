@@ -144,7 +144,11 @@ fn generated_account(roles: usize, managed: &serde_json::Map<String, Value>) -> 
 
 fn main() -> BenchResult<()> {
     let quick = !std::env::args().any(|a| a == "--bench");
-    let runs = if quick { 1 } else { 7 };
+    let runs = if quick || std::env::var_os("PARE_BENCH_ONCE").is_some() {
+        1
+    } else {
+        7
+    };
     let catalog = Catalog::bundled()?;
 
     for file in [

@@ -324,6 +324,10 @@ impl AccountGraph {
             .filter_map(|(i, a)| catalog.action(a).map(|id| (i, id)))
             .collect();
         let mut cache: HashMap<PrincipalId, PrincipalPolicies> = HashMap::new();
+        // The callers' policies with `Allow` conditions taken as met, and without conditional `Allow`s (made
+        // once per caller; the role's trust policy is swapped in for each evaluation).
+        let mut relaxed_cache: HashMap<PrincipalId, pare_policy::PolicySet> = HashMap::new();
+        let mut strict_cache: HashMap<PrincipalId, pare_policy::PolicySet> = HashMap::new();
         // What each caller's policies say about sts:AssumeRole. RCPs govern STS too, so with RCPs every
         // decision is evaluated.
         let mut assume_info: HashMap<PrincipalId, AssumeInfo> = HashMap::new();
@@ -440,6 +444,8 @@ impl AccountGraph {
                             || !action_clause_covers(&st.action, "sts:AssumeRole"))
                 });
             let mut trust_slot = Some(trust.clone());
+            let trust_relaxed = relax_document(trust);
+            let trust_strict = strict_document(trust);
             for (caller_id, session) in internal {
                 if caller_id == role_id {
                     continue;
@@ -542,7 +548,10 @@ impl AccountGraph {
                             .iter()
                             .any(|d| d.statement.effect == Effect::Allow)
                     {
-                        let relaxed = evaluate(&request, &without_allow_conditions(&policies.set));
+                        let set = relaxed_cache
+                            .entry(caller_id)
+                            .or_insert_with(|| map_documents(&policies.set, relax_document));
+                        let relaxed = evaluate_with_trust(&request, set, &trust_relaxed);
                         if relaxed.decision == Decision::Allowed {
                             conditional = true;
                             ev.depends_on
@@ -556,7 +565,14 @@ impl AccountGraph {
                             .depends_on
                             .iter()
                             .any(|d| d.statement.effect == Effect::Allow)
-                        && evaluate(&request, &without_conditional_allows(&policies.set)).decision
+                        && evaluate_with_trust(
+                            &request,
+                            strict_cache
+                                .entry(caller_id)
+                                .or_insert_with(|| map_documents(&policies.set, strict_document)),
+                            &trust_strict,
+                        )
+                        .decision
                             == Decision::Allowed
                     {
                         ev.depends_on
@@ -1003,29 +1019,38 @@ impl AccountGraph {
     }
 }
 
-/// The policies with every `Allow` statement's conditions taken as met (denies unchanged).
-fn without_allow_conditions(set: &pare_policy::PolicySet) -> pare_policy::PolicySet {
-    map_documents(set, |doc| {
-        let mut d = doc.clone();
-        for st in d
-            .statements
-            .iter_mut()
-            .filter(|s| s.effect == Effect::Allow)
-        {
-            st.conditions.clear();
-        }
-        d
-    })
+/// The document with every `Allow` statement's conditions taken as met (denies unchanged).
+fn relax_document(doc: &PolicyDocument) -> PolicyDocument {
+    let mut d = doc.clone();
+    for st in d
+        .statements
+        .iter_mut()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        st.conditions.clear();
+    }
+    d
 }
 
-/// The policies without their conditional `Allow` statements.
-fn without_conditional_allows(set: &pare_policy::PolicySet) -> pare_policy::PolicySet {
-    map_documents(set, |doc| {
-        let mut d = doc.clone();
-        d.statements
-            .retain(|s| s.effect != Effect::Allow || s.conditions.is_empty());
-        d
-    })
+/// The document without its conditional `Allow` statements.
+fn strict_document(doc: &PolicyDocument) -> PolicyDocument {
+    let mut d = doc.clone();
+    d.statements
+        .retain(|s| s.effect != Effect::Allow || s.conditions.is_empty());
+    d
+}
+
+/// Evaluates with `trust` as the resource policy of `set` (put in and taken out again).
+fn evaluate_with_trust(
+    request: &pare_policy::Request,
+    set: &mut pare_policy::PolicySet,
+    trust: &PolicyDocument,
+) -> pare_policy::Evaluation {
+    let mut slot = Some(trust.clone());
+    std::mem::swap(&mut set.resource_policy, &mut slot);
+    let ev = evaluate(request, set);
+    std::mem::swap(&mut set.resource_policy, &mut slot);
+    ev
 }
 
 /// Every document of the set passed through `f`.
