@@ -57,12 +57,17 @@ pub fn analyze(
 ) -> Vec<Finding> {
     let mut out = escalation::path_findings(paths);
     let known = |a: &str| account.known_accounts.iter().any(|k| k == a);
+    let mut by_principal: std::collections::HashMap<&str, Vec<&EscalationPath>> =
+        std::collections::HashMap::new();
+    for x in &paths.paths {
+        by_principal
+            .entry(x.principal.as_str())
+            .or_default()
+            .push(x);
+    }
     for p in &account.principals {
-        let own_paths: Vec<&EscalationPath> = paths
-            .paths
-            .iter()
-            .filter(|x| x.principal == p.arn)
-            .collect();
+        let own_paths: &[&EscalationPath] =
+            by_principal.get(p.arn.as_str()).map_or(&[], Vec::as_slice);
         out.extend(identity::unused_identity(
             p,
             account.observation.as_ref(),
@@ -74,7 +79,7 @@ pub fn analyze(
         if let Some(o) = &account.observation {
             out.extend(permissions::unused_permissions(catalog, p, o, risk));
         }
-        out.extend(permissions::admin_equivalent(p, &own_paths));
+        out.extend(permissions::admin_equivalent(p, own_paths));
         out.extend(permissions::sensitive_on_star(catalog, p, risk));
         out.extend(permissions::risk_categories(
             catalog,
