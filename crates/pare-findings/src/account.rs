@@ -114,6 +114,7 @@ pub struct AccountOracle<'a> {
     /// (principal, action) → the answer on any ARN, for actions whose every statement (allow, deny, boundary,
     /// SCP) applies to all resources with no resource-dependent condition; `None`: depends on the ARN.
     memo: RefCell<HashMap<(usize, pare_catalog::ActionId), Option<Access>>>,
+    action_ids: RefCell<HashMap<String, Option<pare_catalog::ActionId>>>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -264,6 +265,7 @@ impl<'a> AccountOracle<'a> {
             assume_role: catalog.action("sts:AssumeRole"),
             sets: RefCell::new(HashMap::new()),
             memo: RefCell::new(HashMap::new()),
+            action_ids: RefCell::new(HashMap::new()),
             permissions,
             account,
             catalog,
@@ -302,6 +304,46 @@ impl<'a> AccountOracle<'a> {
                 .unwrap_or_default()
         });
         f(set)
+    }
+
+    /// The answer read off the compiled statements when that is certain: only identity policies name the
+    /// action, no `Deny` names this resource, and an unconditional `Allow` matches it (allowed) or no `Allow`
+    /// does (denied). `None`: leave it to the evaluation (conditions, boundaries, SCPs, variables, denies).
+    fn quick_decision(
+        &self,
+        i: usize,
+        action: pare_catalog::ActionId,
+        arn: &str,
+    ) -> Option<Access> {
+        let p = self
+            .ids
+            .get(i)
+            .and_then(|id| self.permissions.principal(*id))?;
+        let mut allowed = false;
+        for s in p.scopes(action) {
+            let st = s.statement;
+            if s.role != pare_account::PartRole::Identity
+                || st.not_resource
+                || st.resources.iter().any(|r| r.contains("${"))
+            {
+                return None;
+            }
+            let hit = st
+                .resources
+                .iter()
+                .any(|r| pare_policy::arn::arn_matches(r, arn));
+            match st.effect {
+                Effect::Deny if hit => return None,
+                Effect::Allow if hit && st.is_conditional() => return None,
+                Effect::Allow if hit => allowed = true,
+                _ => {}
+            }
+        }
+        Some(if allowed {
+            Access::Allowed
+        } else {
+            Access::Denied
+        })
     }
 
     /// The role ARNs the caller's `Allow` statements name for sts:AssumeRole, when all of them are literal ARNs
@@ -356,8 +398,18 @@ impl<'a> AccountOracle<'a> {
         self.permissions.principal(*id).map(|p| &*p.sets)
     }
 
+    /// The catalog id of an action name, looked up once per name.
+    fn action_id(&self, action: &str) -> Option<pare_catalog::ActionId> {
+        if let Some(id) = self.action_ids.borrow().get(action) {
+            return *id;
+        }
+        let id = self.catalog.action(action);
+        self.action_ids.borrow_mut().insert(action.to_owned(), id);
+        id
+    }
+
     fn any(&self, allowed: &ActionSet, unconditional: &ActionSet, action: &str) -> Access {
-        let Some(id) = self.catalog.action(action) else {
+        let Some(id) = self.action_id(action) else {
             return Access::Denied;
         };
         if unconditional.contains(id) {
@@ -399,10 +451,13 @@ impl PermissionOracle for AccountOracle<'_> {
                 let Some(me) = self.infos.get(principal) else {
                     return Access::Denied;
                 };
-                let key = self.catalog.action(action).map(|a| (principal, a));
+                let key = self.action_id(action).map(|a| (principal, a));
                 let memo = key.and_then(|k| self.memo.borrow().get(&k).copied());
                 if let Some(Some(known)) = memo {
                     return known;
+                }
+                if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
+                    return quick;
                 }
                 let access = self.with_policy_set(principal, |set| {
                     let request = Request {

@@ -420,11 +420,9 @@ fn analyze(input: &PathBuf, now: &str) -> Result<()> {
         &report,
         pare_findings::Thresholds::default(),
     );
-    let scores: Vec<_> = facts
-        .principals
-        .iter()
-        .map(|p| pare_findings::risk_score(catalog, p, None, &risk))
-        .collect();
+    let scores = pare_findings::parallel_map(&facts.principals, |p| {
+        pare_findings::risk_score(catalog, p, None, &risk)
+    });
     let rules = t.elapsed();
     let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for f in &findings {
