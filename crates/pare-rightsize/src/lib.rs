@@ -645,6 +645,12 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
         resource_policy: None,
         ..input.current.clone()
     };
+    let allow_statements: Vec<(&Statement, ActionSet)> = parsed
+        .iter()
+        .flat_map(|d| d.statements.iter())
+        .filter(|st| st.effect == Effect::Allow)
+        .map(|st| (st, statement_actions(st, catalog)))
+        .collect();
     for call in input.observed {
         let Some(id) = catalog.action(&call.action) else {
             continue;
@@ -653,8 +659,8 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
             continue;
         }
         let name = catalog.action_name(id);
-        for st in parsed.iter().flat_map(|d| d.statements.iter()) {
-            if st.effect != Effect::Allow || !statement_actions(st, catalog).contains(id) {
+        for (st, actions) in &allow_statements {
+            if !actions.contains(id) {
                 continue;
             }
             let Some(ResourceClause::Resource(res)) = &st.resource else {
@@ -709,10 +715,8 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
     // 7. Reduction and diff.
     let before = granted_actions(input.current, catalog);
     let mut after_all = ActionSet::empty(catalog);
-    for st in parsed.iter().flat_map(|d| d.statements.iter()) {
-        if st.effect == Effect::Allow {
-            after_all.union_with(&statement_actions(st, catalog));
-        }
+    for (_, actions) in &allow_statements {
+        after_all.union_with(actions);
     }
     let mut removed = before.clone();
     removed.difference_with(&after_all);
@@ -921,10 +925,13 @@ fn clause_within(clause: Option<&ResourceClause>, st: &Statement) -> bool {
 /// Drops resources another pattern of the list covers.
 fn minimise(resources: BTreeSet<String>) -> Vec<String> {
     let all: Vec<String> = resources.into_iter().collect();
+    // Only a pattern with a wildcard covers another one.
+    let wild: Vec<&String> = all.iter().filter(|o| o.contains(['*', '?'])).collect();
     all.iter()
         .filter(|r| {
-            !all.iter()
-                .any(|o| o != *r && scope::pattern_covers(o, r) && !scope::pattern_covers(r, o))
+            !wild
+                .iter()
+                .any(|o| o != r && scope::pattern_covers(o, r) && !scope::pattern_covers(r, o))
         })
         .cloned()
         .collect()

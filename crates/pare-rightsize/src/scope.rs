@@ -72,6 +72,9 @@ fn split6(s: &str) -> Option<[&str; 6]> {
 /// Glob-in-glob matching: `outer`'s `*` absorbs any run of `inner`'s tokens (wildcards included), `outer`'s
 /// `?` one literal or `?` of `inner`, and literals match themselves (case-sensitive, as ARNs are).
 fn glob_covers(outer: &[u8], inner: &[u8]) -> bool {
+    if !outer.contains(&b'*') && !outer.contains(&b'?') {
+        return outer == inner;
+    }
     // memo[i][j]: outer[i..] covers inner[j..]
     let (n, m) = (outer.len(), inner.len());
     let mut memo = vec![vec![false; m + 1]; n + 1];

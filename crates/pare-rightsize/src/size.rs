@@ -70,18 +70,23 @@ pub(crate) fn split(
     for st in statements {
         split_statement(st, &mut pieces);
     }
-    let mut bins: Vec<Vec<Statement>> = Vec::new();
+    // A document's size is the empty document's plus its statements' plus the commas between them.
+    let empty = chars_of(&[]);
+    let mut bins: Vec<(usize, Vec<Statement>)> = Vec::new();
     for st in pieces {
-        let slot = bins.iter().position(|b| {
-            let mut with = b.clone();
-            with.push(st.clone());
-            chars_of(&with) <= MANAGED_LIMIT
-        });
+        let own = chars_of(std::slice::from_ref(&st)) - empty;
+        let slot = bins
+            .iter()
+            .position(|(used, _)| used + 1 + own <= MANAGED_LIMIT);
         match slot.and_then(|i| bins.get_mut(i)) {
-            Some(b) => b.push(st),
-            None => bins.push(vec![st]),
+            Some((used, b)) => {
+                *used += 1 + own;
+                b.push(st);
+            }
+            None => bins.push((empty + own, vec![st])),
         }
     }
+    let bins: Vec<Vec<Statement>> = bins.into_iter().map(|(_, b)| b).collect();
     let n = bins.len();
     let mut note = format!(
         "the suggestion is {chars} characters (whitespace excluded), over the {MANAGED_LIMIT}-character limit of a managed policy: it is split into {n} managed policies"
