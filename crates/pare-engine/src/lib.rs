@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod import;
+mod rightsize;
 
 use std::path::Path;
 
@@ -25,6 +26,9 @@ pub use import::{
 };
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{MappingRow, Totals, UsageRow};
+pub use rightsize::{
+    BulkEntry, BulkSummary, RightsizeReport, RightsizeWindow, rightsize, rightsize_all,
+};
 
 /// Why an engine call failed.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +43,14 @@ pub enum EngineError {
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// A file could not be written.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Usage aggregates in the database at `db`, of one principal or of all. A principal is named by

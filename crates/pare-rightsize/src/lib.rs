@@ -336,6 +336,23 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
             })
         })
         .collect();
+    // Resource-based policies (key policies, trust policies) are not what is being right-sized: unless
+    // given, they are taken to delegate to IAM (to grant the caller's account), so the identity policies
+    // decide, as they do under a default key policy or a trust policy naming the account.
+    let delegated;
+    let current: &PolicySet = match (&input.current.resource_policy, delegating_policy(principal)) {
+        (None, Some(doc)) => {
+            delegated = PolicySet {
+                resource_policy: Some(doc),
+                ..input.current.clone()
+            };
+            notes.push(
+                "resource-based policies (key, trust, bucket policies) are taken to grant the principal's account, so identity policies decide".to_owned(),
+            );
+            &delegated
+        }
+        _ => input.current,
+    };
     let find = |source: (usize, usize)| {
         currents
             .iter()
@@ -355,7 +372,7 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
             continue;
         };
         let name = catalog.action_name(id);
-        let (allowed, ev) = decide(principal, &name, &call.resource, call, input.current);
+        let (allowed, ev) = decide(principal, &name, &call.resource, call, current);
         let source = ev.as_ref().and_then(|e| {
             e.matched_statements
                 .iter()
@@ -642,8 +659,7 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
     // 5. Engine proof of the subset: every used (action, resource) of the suggestion is allowed today.
     let suggestion = PolicySet {
         identity_policies: parsed.clone(),
-        resource_policy: None,
-        ..input.current.clone()
+        ..current.clone()
     };
     let allow_statements: Vec<(&Statement, ActionSet)> = parsed
         .iter()
@@ -671,7 +687,7 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
                     continue;
                 }
                 proof.pairs_checked += 1;
-                let (ok, ev) = decide(principal, &name, r, call, input.current);
+                let (ok, ev) = decide(principal, &name, r, call, current);
                 if !ok {
                     proof.violations.push(format!(
                         "`{name}` on `{r}` is not allowed by the current policies: {}",
@@ -796,6 +812,20 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
         notes,
         parsed,
     }
+}
+
+/// A resource policy granting everything to the principal's account (as a default KMS key policy does).
+fn delegating_policy(principal: &str) -> Option<PolicyDocument> {
+    let arn = pare_policy::arn::Arn::parse(principal)?;
+    if arn.account.is_empty() {
+        return None;
+    }
+    let root = format!("arn:{}:iam::{}:root", arn.partition, arn.account);
+    let (doc, _) = PolicyDocument::from_json(&serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": root}, "Action": "*", "Resource": "*"}]
+    }));
+    Some(doc)
 }
 
 /// The request contexts an aggregate stands for: its regions × source addresses (at most 16), with the time
