@@ -83,7 +83,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
         /// The principal's ARN (a role session counts as its role).
-        #[arg(long, value_name = "ARN", conflicts_with = "all", required_unless_present = "all")]
+        #[arg(
+            long,
+            value_name = "ARN",
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
         principal: Option<String>,
         /// Every principal with usage in the window (needs --out DIR).
         #[arg(long)]
@@ -98,7 +103,11 @@ enum Command {
         #[arg(long, value_name = "exact|prefix|any", default_value = "exact")]
         resources: String,
         /// The output format.
-        #[arg(long, value_name = "json|terraform|cloudformation", default_value = "json")]
+        #[arg(
+            long,
+            value_name = "json|terraform|cloudformation",
+            default_value = "json"
+        )]
         format: String,
         /// Write the policy here (a folder with --all) instead of standard output.
         #[arg(long, value_name = "PATH")]

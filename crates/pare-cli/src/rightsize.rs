@@ -143,7 +143,8 @@ pub(crate) fn cmd_rightsize(args: &RightsizeArgs) -> Result<ExitCode> {
     let p = &report.policy;
     let text = export::export(p, format).map_err(|e| anyhow!("{e}"))?;
     if let Some(path) = &args.out {
-        std::fs::write(path, &text).map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?;
+        std::fs::write(path, &text)
+            .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?;
     }
     let mut out = std::io::stdout().lock();
     if args.json_report {

@@ -306,7 +306,10 @@ pub fn rightsize_all(
     };
     let mut by_principal: BTreeMap<&str, Vec<&UsageRow>> = BTreeMap::new();
     for r in &rows {
-        by_principal.entry(r.principal.as_str()).or_default().push(r);
+        by_principal
+            .entry(r.principal.as_str())
+            .or_default()
+            .push(r);
     }
     std::fs::create_dir_all(out_dir).map_err(|e| EngineError::Io {
         path: out_dir.to_path_buf(),
@@ -331,7 +334,8 @@ pub fn rightsize_all(
             kept_not_observable: 0,
             skipped: Some(why.to_owned()),
         };
-        if pare_rightsize::PrincipalKind::of_arn(principal) == pare_rightsize::PrincipalKind::Other {
+        if pare_rightsize::PrincipalKind::of_arn(principal) == pare_rightsize::PrincipalKind::Other
+        {
             entries.push(skip(
                 "not an IAM user, group or role: there is no identity policy to right-size",
             ));

@@ -736,48 +736,56 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
     }
     let mut removed = before.clone();
     removed.difference_with(&after_all);
-    let high_risk_removed: Vec<String> = removed
-        .iter()
-        .filter(|id| rules::is_high_risk(catalog, *id))
-        .map(|id| catalog.action_name(id))
-        .collect();
-    let services = |set: &ActionSet| -> BTreeSet<String> {
+    let high_risk = rules::high_risk_set(catalog);
+    let mut high = removed.clone();
+    high.intersect_with(&high_risk);
+    let high_risk_removed: Vec<String> = high.iter().map(|id| catalog.action_name(id)).collect();
+    // Per service counts, each set walked once.
+    let mut per_service: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    for (slot, set) in [(0, &before), (1, &after_all), (2, &removed)] {
+        for id in set.iter() {
+            if let Some(svc) = catalog.service_of(id) {
+                let counts = per_service.entry(svc.prefix().to_owned()).or_insert([0; 3]);
+                if let Some(c) = counts.get_mut(slot) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+    let names_in = |set: &ActionSet, svc: &str| -> Vec<String> {
         set.iter()
-            .filter_map(|id| catalog.service_of(id).map(|s| s.prefix().to_owned()))
+            .filter(|id| catalog.service_of(*id).is_some_and(|s| s.prefix() == svc))
+            .map(|id| catalog.action_name(id))
             .collect()
     };
-    let services_before = services(&before);
-    let services_after = services(&after_all);
+    let services_before: BTreeSet<String> = per_service
+        .iter()
+        .filter(|(_, c)| c[0] > 0)
+        .map(|(s, _)| s.clone())
+        .collect();
+    let services_after: BTreeSet<String> = per_service
+        .iter()
+        .filter(|(_, c)| c[1] > 0)
+        .map(|(s, _)| s.clone())
+        .collect();
     let mut diff = Vec::new();
-    for svc in services_before.union(&services_after) {
-        let in_svc = catalog.expand(&format!("{svc}:*"));
-        let count_in = |set: &ActionSet| {
-            let mut s = set.clone();
-            s.intersect_with(&in_svc);
-            s
-        };
-        let names = |set: &ActionSet| -> Vec<String> {
-            set.iter().map(|id| catalog.action_name(id)).collect()
-        };
-        let b = count_in(&before);
-        let a = count_in(&after_all);
-        let u = count_in(&used);
-        let k = count_in(&kept_set);
-        let r = count_in(&removed);
-        let why_removed = if r.is_empty() {
+    for (svc, [b, a, r]) in &per_service {
+        let kept_used = names_in(&used, svc);
+        let kept_not_observable = names_in(&kept_set, svc);
+        let why_removed = if *r == 0 {
             String::new()
-        } else if u.is_empty() && k.is_empty() {
+        } else if kept_used.is_empty() && kept_not_observable.is_empty() {
             format!("no successful `{svc}` call in the window")
         } else {
             format!("not called in the window (the other `{svc}` actions were)")
         };
         diff.push(ServiceDiff {
             service: svc.clone(),
-            before: b.len(),
-            after: a.len(),
-            kept_used: names(&u),
-            kept_not_observable: names(&k),
-            removed: r.len(),
+            before: *b,
+            after: *a,
+            kept_used,
+            kept_not_observable,
+            removed: *r,
             why_removed,
         });
     }

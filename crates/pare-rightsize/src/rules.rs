@@ -2,7 +2,7 @@
 //! (`iam:PassRole`), data-event actions a management-only trail does not record, and the permissions whose
 //! removal the reduction report calls out.
 
-use pare_catalog::{AccessLevel, ActionId, Catalog};
+use pare_catalog::{AccessLevel, ActionId, ActionSet, Catalog};
 
 /// Actions that pass an IAM role to a service, so they need `iam:PassRole`, which CloudTrail never logs as
 /// its own event (in addition to the catalog's dependent actions).
@@ -90,6 +90,22 @@ pub fn is_high_risk(catalog: &Catalog, id: ActionId) -> bool {
     }
     let name = info.full_name();
     HIGH_RISK.iter().any(|h| h.eq_ignore_ascii_case(&name))
+}
+
+/// Every high-risk action of the catalog (see [`is_high_risk`]).
+pub fn high_risk_set(catalog: &Catalog) -> ActionSet {
+    let mut set = ActionSet::empty(catalog);
+    for a in catalog.actions() {
+        if a.access_level() == AccessLevel::PermissionsManagement {
+            set.insert(a.id());
+        }
+    }
+    for name in HIGH_RISK {
+        if let Some(id) = catalog.action(name) {
+            set.insert(id);
+        }
+    }
+    set
 }
 
 /// The resource a data-event action on the same service would touch, derived from a resource the
