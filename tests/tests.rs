@@ -7,7 +7,9 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod account_import;
 mod cli;
+mod findings;
 mod golden;
 mod managed_policies;
 mod tidy;

@@ -67,6 +67,16 @@ fn current_from_files(args: &RightsizeArgs) -> Result<Option<PolicySet>> {
     }))
 }
 
+/// No snapshot or an unknown principal is the user's to fix (exit 2); the rest is a failure.
+fn engine_error(e: pare_engine::EngineError) -> anyhow::Error {
+    match e {
+        pare_engine::EngineError::Account(_) | pare_engine::EngineError::NotInAccount(_) => {
+            UsageError(e.to_string()).into()
+        }
+        other => anyhow!("{other}"),
+    }
+}
+
 pub(crate) fn cmd_rightsize(args: &RightsizeArgs) -> Result<ExitCode> {
     existing_db(&args.db)?;
     let since = args
@@ -92,27 +102,17 @@ pub(crate) fn cmd_rightsize(args: &RightsizeArgs) -> Result<ExitCode> {
         compress: !args.no_compress,
         ..Options::default()
     };
-    let Some(current) = current_from_files(args)? else {
-        return Err(UsageError(
-            "no current policies: pass the principal's policies with `--policy FILE` (repeatable; `--boundary FILE`, `--scp FILE` too)"
-                .to_owned(),
-        )
-        .into());
+    let current = match current_from_files(args)? {
+        Some(set) => pare_engine::CurrentPolicies::Given(Box::new(set)),
+        None => pare_engine::CurrentPolicies::Snapshot,
     };
     if args.all {
         let Some(out_dir) = &args.out else {
             return Err(UsageError("--all needs --out DIR".to_owned()).into());
         };
-        let summary = pare_engine::rightsize_all(
-            &args.db,
-            since,
-            until,
-            options,
-            &|_| Some(current.clone()),
-            format,
-            out_dir,
-        )
-        .map_err(|e| anyhow!("{e}"))?;
+        let summary =
+            pare_engine::rightsize_all(&args.db, since, until, options, &current, format, out_dir)
+                .map_err(engine_error)?;
         let mut out = std::io::stdout().lock();
         let incomplete = summary
             .entries
@@ -139,7 +139,7 @@ pub(crate) fn cmd_rightsize(args: &RightsizeArgs) -> Result<ExitCode> {
         return Err(UsageError("give --principal ARN or --all".to_owned()).into());
     };
     let report = pare_engine::rightsize(&args.db, principal, since, until, options, &current)
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(engine_error)?;
     let p = &report.policy;
     let text = export::export(p, format).map_err(|e| anyhow!("{e}"))?;
     if let Some(path) = &args.out {

@@ -14,6 +14,8 @@
 
 #![warn(missing_docs)]
 
+pub mod account;
+pub mod findings;
 mod import;
 mod rightsize;
 
@@ -25,9 +27,13 @@ pub use import::{
     import_cloudtrail,
 };
 pub use pare_ingest::parse_time_text;
-pub use pare_store::{MappingRow, Totals, UsageRow};
+pub use pare_store::{
+    ActionInput, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent, StoredOutcome,
+    Totals, UsageRow,
+};
 pub use rightsize::{
-    BulkEntry, BulkSummary, RightsizeReport, RightsizeWindow, rightsize, rightsize_all,
+    BulkEntry, BulkSummary, CurrentPolicies, RightsizeReport, RightsizeWindow, rightsize,
+    rightsize_all,
 };
 
 /// Why an engine call failed.
@@ -43,6 +49,14 @@ pub enum EngineError {
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// The account snapshot could not be loaded.
+    #[error("{0}")]
+    Account(String),
+    /// The account snapshot does not know the principal.
+    #[error(
+        "the account snapshot has no principal `{0}` (import a newer one with `pare import --authz`, or pass its policies with --policy)"
+    )]
+    NotInAccount(String),
     /// A file could not be written.
     #[error("cannot write `{}`: {source}", path.display())]
     Io {
@@ -82,6 +96,46 @@ pub fn usage(db: &Path, principal: Option<&str>) -> Result<Vec<UsageRow>, Engine
         }
     }
     Ok(out)
+}
+
+/// Calls `each` for every stored CloudTrail event in the database at `db` that `filter` keeps,
+/// until it returns `Break` (see [`pare_store::Store::events`] for the order). `filter.principal`
+/// is a principal key; a role session's ARN names its role, as in [`usage`].
+///
+/// # Errors
+///
+/// [`EngineError::Store`] if the database cannot be opened or read.
+pub fn events(
+    db: &Path,
+    filter: &EventFilter,
+    mut each: impl FnMut(&StoredEvent) -> std::ops::ControlFlow<()>,
+) -> Result<(), EngineError> {
+    let store = pare_store::Store::open(db)?;
+    let Some(principal) = filter.principal.as_deref() else {
+        return Ok(store.events(filter, each)?);
+    };
+    let Some((prefix, name)) = role_of_session(principal) else {
+        return Ok(store.events(filter, each)?);
+    };
+    let keys: std::collections::HashSet<String> = store
+        .principal_keys()?
+        .into_iter()
+        .filter(|key| {
+            key.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.rsplit('/').next() == Some(name))
+        })
+        .collect();
+    let unfiltered = EventFilter {
+        principal: None,
+        ..filter.clone()
+    };
+    Ok(store.events(&unfiltered, |e| {
+        if keys.contains(&e.event.principal.key) {
+            each(e)
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    })?)
 }
 
 /// For `arn:P:sts::A:assumed-role/Name/session`: (`arn:P:iam::A:role/`, `Name`).

@@ -11,10 +11,64 @@ use pare_catalog::Catalog;
 use pare_policy::PolicySet;
 use pare_rightsize::export::{self, Format};
 use pare_rightsize::{Input, ObservedCall, Options, RightSizedPolicy};
-use pare_store::UsageRow;
+use pare_store::{EventFilter, StoredOutcome};
 use serde::Serialize;
 
 use crate::EngineError;
+
+/// Where a principal's current policies come from.
+#[derive(Clone, Debug)]
+pub enum CurrentPolicies {
+    /// The same policies for every principal (`--policy FILE`).
+    Given(Box<PolicySet>),
+    /// Each principal's policies in the latest account snapshot (`pare import --authz`).
+    Snapshot,
+}
+
+/// A principal's current policies and what is to be said about them.
+type Resolved = (PolicySet, Vec<String>);
+type Resolver = Box<dyn Fn(&str) -> Option<Resolved>>;
+
+fn resolver(db: &Path, current: &CurrentPolicies) -> Result<Resolver, EngineError> {
+    match current {
+        CurrentPolicies::Given(set) => {
+            let set: PolicySet = (**set).clone();
+            Ok(Box::new(move |_| Some((set.clone(), Vec::new()))))
+        }
+        CurrentPolicies::Snapshot => {
+            let (_, account) = crate::account::load_account_snapshot(db, None)
+                .map_err(|e| EngineError::Account(e.to_string()))?;
+            Ok(Box::new(move |arn| {
+                let id = account.principal_by_arn(arn).or_else(|| {
+                    // A role named by `role/Name` (from a session ARN): match it by name.
+                    if pare_rightsize::PrincipalKind::of_arn(arn)
+                        != pare_rightsize::PrincipalKind::Role
+                    {
+                        return None;
+                    }
+                    let name = pare_rightsize::principal_name(arn);
+                    let acct = arn.split(':').nth(4).unwrap_or("");
+                    account.principal_ids().find(|id| {
+                        account.principal(*id).is_some_and(|p| {
+                            p.kind == pare_account::PrincipalKind::Role
+                                && p.name == name
+                                && p.arn.split(':').nth(4) == Some(acct)
+                        })
+                    })
+                })?;
+                let p = account.policies_of(id)?;
+                let mut notes = Vec::new();
+                if !p.unresolved.is_empty() {
+                    notes.push(format!(
+                        "the account snapshot does not include these attached policies, which take no part: {}",
+                        p.unresolved.join(", ")
+                    ));
+                }
+                Some((p.set, notes))
+            }))
+        }
+    }
+}
 
 /// The time window a suggestion covers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -75,34 +129,82 @@ fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Whether an aggregate has events in the window. Usage is stored per (action, resource) with its first
-/// and last event, so an aggregate straddling an edge counts whole (said in the notes).
-fn in_window(row: &UsageRow, since: Option<&str>, until: Option<&str>) -> bool {
-    let after_since = since.is_none_or(|s| row.last_seen.as_deref().is_none_or(|l| l >= s));
-    let before_until = until.is_none_or(|u| row.first_seen.as_deref().is_none_or(|f| f < u));
-    after_since && before_until
+/// Successful calls (success, or an error raised after authorization) per principal key, aggregated
+/// per (action, resource, MFA) with their regions, addresses and first/last time.
+fn observed_by_principal(
+    db: &Path,
+    principal: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<BTreeMap<String, Vec<ObservedCall>>, EngineError> {
+    type Key = (String, String, Option<bool>);
+    let mut acc: BTreeMap<String, BTreeMap<Key, ObservedCall>> = BTreeMap::new();
+    let filter = EventFilter {
+        principal: principal.map(str::to_owned),
+        since: since.map(str::to_owned),
+        until: until.map(str::to_owned),
+    };
+    crate::events(db, &filter, |stored| {
+        let e = &stored.event;
+        if !matches!(e.outcome, StoredOutcome::Success | StoredOutcome::Failed) {
+            return std::ops::ControlFlow::Continue(());
+        }
+        let mfa = serde_json::from_str::<serde_json::Value>(&e.principal.details)
+            .ok()
+            .and_then(|d| {
+                d.get("mfa_authenticated")
+                    .and_then(serde_json::Value::as_bool)
+            });
+        let calls = acc.entry(e.principal.key.clone()).or_default();
+        for a in &e.actions {
+            let resources: Vec<&str> = if a.resources.is_empty() {
+                vec!["*"]
+            } else {
+                a.resources.iter().map(String::as_str).collect()
+            };
+            for r in resources {
+                let call = calls
+                    .entry((a.action.clone(), r.to_owned(), mfa))
+                    .or_insert_with(|| {
+                        let mut c = ObservedCall::new(&a.action, r, 0);
+                        c.mfa_present = mfa;
+                        c
+                    });
+                call.count += 1;
+                if let Some(t) = &e.time {
+                    if call.first_seen.as_ref().is_none_or(|f| t < f) {
+                        call.first_seen = Some(t.clone());
+                    }
+                    if call.last_seen.as_ref().is_none_or(|l| t > l) {
+                        call.last_seen = Some(t.clone());
+                    }
+                }
+                if let Some(region) = &e.region {
+                    if !call.regions.contains(region) {
+                        call.regions.push(region.clone());
+                    }
+                }
+                if let Some(ip) = &e.source_ip {
+                    if !call.source_ips.contains(ip) {
+                        call.source_ips.push(ip.clone());
+                    }
+                }
+            }
+        }
+        std::ops::ControlFlow::Continue(())
+    })?;
+    Ok(acc
+        .into_iter()
+        .map(|(k, calls)| (k, calls.into_values().collect()))
+        .collect())
 }
 
-fn observed(rows: &[&UsageRow]) -> Vec<ObservedCall> {
-    rows.iter()
-        .map(|r| ObservedCall {
-            action: r.action.clone(),
-            resource: r.resource.clone(),
-            count: r.count,
-            first_seen: r.first_seen.clone(),
-            last_seen: r.last_seen.clone(),
-            regions: r.regions.clone(),
-            source_ips: r.source_ips.clone(),
-        })
-        .collect()
-}
-
-fn window_of(rows: &[&UsageRow], since: Option<&str>, until: Option<&str>) -> RightsizeWindow {
+fn window_of(calls: &[ObservedCall], since: Option<&str>, until: Option<&str>) -> RightsizeWindow {
     RightsizeWindow {
         since: since.map(str::to_owned),
         until: until.map(str::to_owned),
-        first_event: rows.iter().filter_map(|r| r.first_seen.clone()).min(),
-        last_event: rows.iter().filter_map(|r| r.last_seen.clone()).max(),
+        first_event: calls.iter().filter_map(|r| r.first_seen.clone()).min(),
+        last_event: calls.iter().filter_map(|r| r.last_seen.clone()).max(),
     }
 }
 
@@ -110,82 +212,72 @@ fn catalog() -> Result<&'static Catalog, EngineError> {
     Catalog::bundled().map_err(|_| EngineError::Internal("the bundled catalog is unusable"))
 }
 
-fn straddle_note(rows: &[&UsageRow], since: Option<&str>, until: Option<&str>) -> Option<String> {
-    let straddling = rows
-        .iter()
-        .filter(|r| {
-            since.is_some_and(|s| r.first_seen.as_deref().is_some_and(|f| f < s))
-                || until.is_some_and(|u| r.last_seen.as_deref().is_some_and(|l| l >= u))
-        })
-        .count();
-    (straddling > 0).then(|| {
-        format!("{straddling} usage aggregate(s) have events on both sides of the window's edge and count whole")
-    })
-}
-
-/// The suggestion for `principal` (an IAM user, role or group ARN; a role session's ARN names its role)
-/// from its usage in `[since, until)`, given its current policies.
+/// The suggestion for `principal` (an IAM user or role ARN; a role session's ARN names its role) from its
+/// successful calls in `[since, until)`, given its current policies.
 ///
 /// # Errors
 ///
-/// [`EngineError::Store`] if the database cannot be read.
+/// [`EngineError::Store`] if the database cannot be read; [`EngineError::Account`] when the current
+/// policies are to come from an account snapshot and there is none; [`EngineError::NotInAccount`] when the
+/// snapshot does not know the principal.
 pub fn rightsize(
     db: &Path,
     principal: &str,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     options: Options,
-    current: &PolicySet,
+    current: &CurrentPolicies,
 ) -> Result<RightsizeReport, EngineError> {
     let since = since.as_ref().map(rfc3339);
     let until = until.as_ref().map(rfc3339);
-    let rows = crate::usage(db, Some(principal))?;
-    let data_events_recorded = data_events_in(db)?;
+    let resolve = resolver(db, current)?;
     let role = role_arn(principal);
     let key = role.as_deref().unwrap_or(principal);
-    Ok(report(
+    let Some((set, notes)) = resolve(key) else {
+        return Err(EngineError::NotInAccount(principal.to_owned()));
+    };
+    let calls: Vec<ObservedCall> =
+        observed_by_principal(db, Some(principal), since.as_deref(), until.as_deref())?
+            .into_values()
+            .flatten()
+            .collect();
+    let options = Options {
+        data_events_recorded: data_events_in(db)?,
+        ..options
+    };
+    let mut rep = report(
         key,
-        &rows.iter().collect::<Vec<_>>(),
+        &calls,
         since.as_deref(),
         until.as_deref(),
-        Options {
-            data_events_recorded,
-            ..options
-        },
-        current,
+        options,
+        &set,
         catalog()?,
-    ))
+    );
+    rep.policy.notes.extend(notes);
+    Ok(rep)
 }
 
 fn report(
     principal: &str,
-    rows: &[&UsageRow],
+    calls: &[ObservedCall],
     since: Option<&str>,
     until: Option<&str>,
     options: Options,
     current: &PolicySet,
     catalog: &Catalog,
 ) -> RightsizeReport {
-    let rows: Vec<&UsageRow> = rows
-        .iter()
-        .copied()
-        .filter(|r| in_window(r, since, until))
-        .collect();
-    let calls = observed(&rows);
-    let mut policy = pare_rightsize::rightsize(
+    let policy = pare_rightsize::rightsize(
         &Input {
             principal,
             current,
-            observed: &calls,
+            observed: calls,
             options,
         },
         catalog,
     );
-    if let Some(n) = straddle_note(&rows, since, until) {
-        policy.notes.push(n);
-    }
     RightsizeReport {
-        window: window_of(&rows, since, until),
+        window: window_of(calls, since, until),
         data_events_recorded: options.data_events_recorded,
         policy,
     }
@@ -291,7 +383,7 @@ pub fn rightsize_all(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     options: Options,
-    current: &dyn Fn(&str) -> Option<PolicySet>,
+    current: &CurrentPolicies,
     format: Format,
     out_dir: &Path,
 ) -> Result<BulkSummary, EngineError> {
@@ -299,28 +391,20 @@ pub fn rightsize_all(
     let since = since.as_ref().map(rfc3339);
     let until = until.as_ref().map(rfc3339);
     let catalog = catalog()?;
-    let rows = crate::usage(db, None)?;
+    let resolve = resolver(db, current)?;
+    let by_principal = observed_by_principal(db, None, since.as_deref(), until.as_deref())?;
     let options = Options {
         data_events_recorded: data_events_in(db)?,
         ..options
     };
-    let mut by_principal: BTreeMap<&str, Vec<&UsageRow>> = BTreeMap::new();
-    for r in &rows {
-        by_principal
-            .entry(r.principal.as_str())
-            .or_default()
-            .push(r);
-    }
     std::fs::create_dir_all(out_dir).map_err(|e| EngineError::Io {
         path: out_dir.to_path_buf(),
         source: e,
     })?;
     let mut entries = Vec::new();
-    for (principal, rows) in by_principal {
-        if !rows
-            .iter()
-            .any(|r| in_window(r, since.as_deref(), until.as_deref()))
-        {
+    for (principal, calls) in &by_principal {
+        let principal = principal.as_str();
+        if calls.is_empty() {
             continue;
         }
         let skip = |why: &str| BulkEntry {
@@ -341,19 +425,20 @@ pub fn rightsize_all(
             ));
             continue;
         }
-        let Some(set) = current(principal) else {
-            entries.push(skip("no current policies for this principal"));
+        let Some((set, notes)) = resolve(principal) else {
+            entries.push(skip("the account snapshot does not know this principal"));
             continue;
         };
-        let rep = report(
+        let mut rep = report(
             principal,
-            &rows,
+            calls,
             since.as_deref(),
             until.as_deref(),
             options,
             &set,
             catalog,
         );
+        rep.policy.notes.extend(notes);
         let p = &rep.policy;
         let name = format!("{}.{}", file_stem(principal), format.extension());
         let text = export::export(p, format)

@@ -59,6 +59,9 @@ pub struct ObservedCall {
     pub regions: Vec<String>,
     #[serde(default)]
     pub source_ips: Vec<String>,
+    /// Whether the calls were made with MFA (`aws:MultiFactorAuthPresent`), when CloudTrail says.
+    #[serde(default)]
+    pub mfa_present: Option<bool>,
 }
 
 impl ObservedCall {
@@ -72,6 +75,7 @@ impl ObservedCall {
             last_seen: None,
             regions: Vec::new(),
             source_ips: Vec::new(),
+            mfa_present: None,
         }
     }
 }
@@ -866,6 +870,12 @@ fn contexts(call: &ObservedCall) -> Vec<Context> {
             }
             if let Some(t) = &call.last_seen {
                 ctx.insert("aws:CurrentTime", ContextValue::Single(t.clone()));
+            }
+            if let Some(mfa) = call.mfa_present {
+                ctx.insert(
+                    "aws:MultiFactorAuthPresent",
+                    ContextValue::Single(mfa.to_string()),
+                );
             }
             out.push(ctx);
         }
