@@ -12,5 +12,6 @@ mod cli;
 mod findings;
 mod golden;
 mod managed_policies;
+mod rightsize;
 mod tidy;
 mod usage_import;

@@ -17,6 +17,7 @@
 pub mod account;
 pub mod findings;
 mod import;
+mod rightsize;
 
 use std::path::Path;
 
@@ -29,6 +30,10 @@ pub use pare_ingest::parse_time_text;
 pub use pare_store::{
     ActionInput, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent, StoredOutcome,
     Totals, UsageRow,
+};
+pub use rightsize::{
+    BulkEntry, BulkSummary, CurrentPolicies, RightsizeReport, RightsizeWindow, rightsize,
+    rightsize_all,
 };
 
 /// Why an engine call failed.
@@ -44,6 +49,22 @@ pub enum EngineError {
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// The account snapshot could not be loaded.
+    #[error("{0}")]
+    Account(String),
+    /// The account snapshot does not know the principal.
+    #[error(
+        "the account snapshot has no principal `{0}` (import a newer one with `pare import --authz`, or pass its policies with --policy)"
+    )]
+    NotInAccount(String),
+    /// A file could not be written.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Usage aggregates in the database at `db`, of one principal or of all. A principal is named by
