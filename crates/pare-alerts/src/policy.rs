@@ -231,6 +231,34 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// The field named by an "unknown field `x`" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
+}
+
+/// The offset of the line at or after `from` where `key` is written as a TOML key (`key =` or `key=`).
+fn key_offset(text: &str, from: usize, key: &str) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let mut offset = from;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let after = trimmed
+            .strip_prefix(key)
+            .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")));
+        if after.is_some_and(|a| a.trim_start().starts_with('=')) {
+            return Some(offset + (line.len() - trimmed.len()));
+        }
+        if let Some(col) = line
+            .find(&format!("{key} ="))
+            .or_else(|| line.find(&format!("{key}=")))
+        {
+            return Some(offset + col);
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The line where `needle` first appears after `after` (for checks made after parsing).
 fn find_line(text: &str, needle: &str) -> (usize, usize) {
     text.find(needle).map_or((0, 0), |at| line_col(text, at))
@@ -285,8 +313,18 @@ pub fn parse_policies(
                 Err(e) => {
                     let field = field_name(e.path());
                     let inner = e.into_inner();
-                    let (line, column) = inner.span().map_or((0, 0), |s| line_col(text, s.start));
-                    return Err(error(line, column, field, inner.message().to_owned()));
+                    let message = inner.message().to_owned();
+                    let start = inner.span().map_or(0, |s| s.start);
+                    // toml places an unknown field at its table; point at the key itself.
+                    let at = unknown_field(&message)
+                        .and_then(|key| key_offset(text, start, key))
+                        .unwrap_or(start);
+                    let (line, column) = if inner.span().is_some() {
+                        line_col(text, at)
+                    } else {
+                        (0, 0)
+                    };
+                    return Err(error(line, column, field, message));
                 }
             }
         }
