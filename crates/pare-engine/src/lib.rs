@@ -24,7 +24,10 @@ pub use import::{
     import_cloudtrail,
 };
 pub use pare_ingest::parse_time_text;
-pub use pare_store::{MappingRow, Totals, UsageRow};
+pub use pare_store::{
+    ActionInput, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent, StoredOutcome,
+    Totals, UsageRow,
+};
 
 /// Why an engine call failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +73,46 @@ pub fn usage(db: &Path, principal: Option<&str>) -> Result<Vec<UsageRow>, Engine
         }
     }
     Ok(out)
+}
+
+/// Calls `each` for every stored CloudTrail event in the database at `db` that `filter` keeps,
+/// until it returns `Break` (see [`pare_store::Store::events`] for the order). `filter.principal`
+/// is a principal key; a role session's ARN names its role, as in [`usage`].
+///
+/// # Errors
+///
+/// [`EngineError::Store`] if the database cannot be opened or read.
+pub fn events(
+    db: &Path,
+    filter: &EventFilter,
+    mut each: impl FnMut(&StoredEvent) -> std::ops::ControlFlow<()>,
+) -> Result<(), EngineError> {
+    let store = pare_store::Store::open(db)?;
+    let Some(principal) = filter.principal.as_deref() else {
+        return Ok(store.events(filter, each)?);
+    };
+    let Some((prefix, name)) = role_of_session(principal) else {
+        return Ok(store.events(filter, each)?);
+    };
+    let keys: std::collections::HashSet<String> = store
+        .principal_keys()?
+        .into_iter()
+        .filter(|key| {
+            key.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.rsplit('/').next() == Some(name))
+        })
+        .collect();
+    let unfiltered = EventFilter {
+        principal: None,
+        ..filter.clone()
+    };
+    Ok(store.events(&unfiltered, |e| {
+        if keys.contains(&e.event.principal.key) {
+            each(e)
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    })?)
 }
 
 /// For `arn:P:sts::A:assumed-role/Name/session`: (`arn:P:iam::A:role/`, `Name`).
