@@ -21,11 +21,13 @@ pub struct Alert {
     pub time: Option<String>,
     /// The `eventID`s of the events that caused it, in time order.
     pub events: Vec<String>,
+    /// The events' [`AlertEvent::key`]s, in the same order.
+    pub keys: Vec<String>,
     /// One line saying what happened.
     pub summary: String,
 }
 
-/// The matching events of a threshold window: (ms since the epoch, eventID, actor).
+/// The matching events of a threshold window: (ms since the epoch, eventID, key).
 type Window = VecDeque<(i64, String, String)>;
 
 /// What the evaluator remembers between events (serialisable, so a later run continues).
@@ -115,14 +117,16 @@ impl Evaluator {
             if !policy.filter().matches(e) {
                 continue;
             }
-            let alert = |events: Vec<String>, actor: String, summary: String| Alert {
+            let alert = |events: Vec<(String, String)>, actor: String, summary: String| Alert {
                 policy: policy.id().to_owned(),
                 severity: policy.severity(),
                 actor,
                 time: e.time.clone(),
-                events,
+                keys: events.iter().map(|(_, k)| k.clone()).collect(),
+                events: events.into_iter().map(|(id, _)| id).collect(),
                 summary,
             };
+            let this = || vec![(e.event_id.clone(), e.key.clone())];
             if let Some(t) = policy.threshold() {
                 let (Some(now), Some(group)) = (e.time_ms, group_key(t.per, e)) else {
                     continue;
@@ -138,9 +142,10 @@ impl Evaluator {
                 while window.front().is_some_and(|(at, _, _)| *at <= now - span) {
                     window.pop_front();
                 }
-                window.push_back((now, e.event_id.clone(), e.actor.clone()));
+                window.push_back((now, e.event_id.clone(), e.key.clone()));
                 if window.len() > t.count.get() as usize {
-                    let events: Vec<String> = window.drain(..).map(|(_, id, _)| id).collect();
+                    let events: Vec<(String, String)> =
+                        window.drain(..).map(|(_, id, key)| (id, key)).collect();
                     let text = format!(
                         "{} matching events within {} minutes for {group}; last: {}",
                         events.len(),
@@ -174,10 +179,10 @@ impl Evaluator {
                         FirstSeenOf::Region => "region",
                     };
                     let text = format!("first use of {what} {value} for {group}: {}", summary(e));
-                    alerts.push(alert(vec![e.event_id.clone()], e.actor.clone(), text));
+                    alerts.push(alert(this(), e.actor.clone(), text));
                 }
             } else {
-                alerts.push(alert(vec![e.event_id.clone()], e.actor.clone(), summary(e)));
+                alerts.push(alert(this(), e.actor.clone(), summary(e)));
             }
         }
         alerts

@@ -27,6 +27,9 @@ pub enum EventOutcome {
 pub struct AlertEvent {
     /// `eventID` (empty when the record has none).
     pub event_id: String,
+    /// The caller's unique key for the event (the event log's key, in hex); passed through to
+    /// [`crate::Alert::keys`].
+    pub key: String,
     /// `eventTime` as written.
     pub time: Option<String>,
     /// `eventTime` in milliseconds since the epoch, when it parses.
@@ -108,6 +111,7 @@ impl AlertEvent {
         let time = usage.time.clone();
         AlertEvent {
             event_id: usage.event_id.clone().unwrap_or_default(),
+            key: String::new(),
             time_ms: time.as_deref().and_then(time_ms),
             time,
             event_source: usage.event_source.clone(),
@@ -279,6 +283,45 @@ fn password_policy_is_weak(params: &Value) -> bool {
             .any(|c| params.get(*c).and_then(Value::as_bool) != Some(true))
 }
 
+/// The facts of a record worth storing beside the event log (which keeps neither requests nor
+/// responses), as a JSON object; `None` when the record has none but `invoked_by` (which the log's
+/// principal details carry for services). Only sign-in and IAM records can have any.
+#[must_use]
+pub fn stored_facts(record: &CloudTrailRecord<'_>) -> Option<String> {
+    if !matches!(
+        record.source(),
+        "signin.amazonaws.com" | "iam.amazonaws.com"
+    ) {
+        return None;
+    }
+    let mut facts = facts_of(record);
+    facts.remove("invoked_by");
+    if facts.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&facts).ok()
+}
+
+/// The `userIdentity.type` CloudTrail writes for a `pare_usage::ActorKind` (by its `Debug` name, as the
+/// event log stores it).
+#[must_use]
+pub fn actor_type_of_kind(kind: &str) -> &str {
+    match kind {
+        "IamUser" => "IAMUser",
+        "RoleSession" => "AssumedRole",
+        "Root" => "Root",
+        "FederatedUser" => "FederatedUser",
+        "AwsService" => "AWSService",
+        "AwsAccount" => "AWSAccount",
+        "Anonymous" => "AWSAccount",
+        "WebIdentityUser" => "WebIdentityUser",
+        "SamlUser" => "SAMLUser",
+        "IdentityCenterUser" => "IdentityCenterUser",
+        "Missing" => "Missing",
+        _ => "Unknown",
+    }
+}
+
 /// Facts of a security-relevant call, from its request, response and additional data:
 ///
 /// - `login_result` — `Success`/`Failure` of `ConsoleLogin`, `CheckMfa`, `SwitchRole`, ...
@@ -302,16 +345,20 @@ pub fn facts_of(record: &CloudTrailRecord<'_>) -> BTreeMap<String, String> {
     {
         facts.insert("invoked_by".to_owned(), by.to_owned());
     }
-    let response = raw_value(record.response_elements);
-    if let Some(result) = str_at(response.as_ref(), name) {
-        facts.insert("login_result".to_owned(), result.to_owned());
-    }
-    let additional = raw_value(record.additional_event_data);
-    if let Some(mfa) = str_at(additional.as_ref(), "MFAUsed") {
-        facts.insert("mfa_used".to_owned(), mfa.to_owned());
-    }
-    if record.source() != "iam.amazonaws.com" {
-        return facts;
+    match record.source() {
+        "signin.amazonaws.com" => {
+            let response = raw_value(record.response_elements);
+            if let Some(result) = str_at(response.as_ref(), name) {
+                facts.insert("login_result".to_owned(), result.to_owned());
+            }
+            let additional = raw_value(record.additional_event_data);
+            if let Some(mfa) = str_at(additional.as_ref(), "MFAUsed") {
+                facts.insert("mfa_used".to_owned(), mfa.to_owned());
+            }
+            return facts;
+        }
+        "iam.amazonaws.com" => {}
+        _ => return facts,
     }
     let params = raw_value(record.request_parameters);
     let params = params.as_ref();

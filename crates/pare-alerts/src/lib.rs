@@ -21,7 +21,7 @@ mod policy;
 pub use builtin::{BUILTIN_POLICIES_TOML, builtin_policies};
 pub use error::PolicyError;
 pub use evaluate::{Alert, Evaluator, EvaluatorState};
-pub use event::{AlertEvent, EventOutcome, facts_of};
+pub use event::{AlertEvent, EventOutcome, actor_type_of_kind, facts_of, stored_facts};
 pub use filter::Filter;
 pub use pattern::{Cidr, Pattern, parse_ip};
 pub use policy::{

@@ -174,7 +174,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// One file's events, ready to store.
-type FileJob = (FileInput, Vec<EventInput>);
+/// A file's events, and the alert facts (`pare_alerts::stored_facts`) of those that have any.
+type FileJob = (FileInput, Vec<EventInput>, Vec<([u8; 16], String)>);
 
 /// The parsing stage: raw records → events, per file (on its own thread).
 struct State {
@@ -182,6 +183,7 @@ struct State {
     mapper: &'static ActionMapper<'static>,
     planned: Vec<Planned>,
     buffer: Vec<EventInput>,
+    alert_facts: Vec<([u8; 16], String)>,
     records_in_file: u64,
     bad_in_file: Vec<String>,
     bad_by_file: HashMap<PathBuf, Vec<String>>,
@@ -266,6 +268,9 @@ impl State {
         {
             *k = *d;
         }
+        if let Some(facts) = pare_alerts::stored_facts(&record) {
+            self.alert_facts.push((key, facts));
+        }
         self.buffer.push(self.event_input(key, index, usage));
     }
 
@@ -326,6 +331,7 @@ impl State {
     /// The file `files_done - 1` is finished: its events, to store in one transaction.
     fn file_done(&mut self, files_done: usize) -> Option<FileJob> {
         let events = std::mem::take(&mut self.buffer);
+        let alert_facts = std::mem::take(&mut self.alert_facts);
         let records = std::mem::take(&mut self.records_in_file);
         let bad = std::mem::take(&mut self.bad_in_file);
         let planned = files_done
@@ -347,7 +353,7 @@ impl State {
             records,
             window: self.window.clone(),
         };
-        Some((file, events))
+        Some((file, events, alert_facts))
     }
 }
 
@@ -473,6 +479,7 @@ pub fn import_cloudtrail(
         mapper,
         planned,
         buffer: Vec::new(),
+        alert_facts: Vec::new(),
         records_in_file: 0,
         bad_in_file: Vec::new(),
         bad_by_file: HashMap::new(),
@@ -505,7 +512,11 @@ pub fn import_cloudtrail(
         let (store, stop, new_events, duplicate_events) =
             (&mut store, &stop, &new_events, &duplicate_events);
         let writer = scope.spawn(move || -> Result<(), EngineError> {
-            for (file, events) in job_rx {
+            for (file, events, alert_facts) in job_rx {
+                if let Err(e) = store.insert_alert_facts(&alert_facts) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e.into());
+                }
                 match store.insert_file_events(run, &file, &events) {
                     Ok(done) => {
                         new_events.fetch_add(done.new_events, Ordering::Relaxed);
@@ -632,6 +643,8 @@ pub fn import_cloudtrail(
         elapsed: start.elapsed(),
         finished: true,
     });
+    // Alerts over the events this import added.
+    crate::alerts::evaluate_new_events(&mut store)?;
     let json = serde_json::to_string(&summary).unwrap_or_default();
     store.finish_import(run, &json)?;
     Ok(summary)

@@ -182,7 +182,9 @@ impl PreparedFile {
             let ip = dict.opt(e.source_ip.as_deref());
             let agent = dict.opt(e.user_agent.as_deref());
             let error_code = dict.opt(e.error_code.as_deref());
-            for v in [principal, kind, details, source, name, region, ip, agent, error_code] {
+            for v in [
+                principal, kind, details, source, name, region, ip, agent, error_code,
+            ] {
                 put_varint(&mut raw, u64::from(v));
             }
             let read_only = match e.read_only {
@@ -436,7 +438,17 @@ impl Block {
         for id in &mut ids {
             *id = c.varint()?;
         }
-        let [principal, kind, details, source, name, region, ip, agent, error_code] = ids;
+        let [
+            principal,
+            kind,
+            details,
+            source,
+            name,
+            region,
+            ip,
+            agent,
+            error_code,
+        ] = ids;
         let s = |id: u64| self.string(id).map(str::to_owned);
         let flags = c.byte()?;
         let error_message = c.text()?.map(str::to_owned);

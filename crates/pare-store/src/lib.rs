@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod alerts;
 mod event_log;
 mod migrations;
 
@@ -28,6 +29,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+pub use alerts::{AlertRow, AlertStatus, NewAlert, StoredPolicy};
 pub use event_log::{BlockError, PreparedFile};
 pub use migrations::MIGRATIONS;
 
@@ -275,7 +277,11 @@ pub struct EventFilter {
 
 impl EventFilter {
     fn keeps(&self, e: &EventInput) -> bool {
-        if self.principal.as_deref().is_some_and(|p| p != e.principal.key) {
+        if self
+            .principal
+            .as_deref()
+            .is_some_and(|p| p != e.principal.key)
+        {
             return false;
         }
         if self.since.is_none() && self.until.is_none() {
@@ -915,7 +921,9 @@ fn insert_prepared_file(
             return Ok(*id);
         }
         let name = p.string(a);
-        let id = cached(&mut ids.actions, name, || intern(tx, "actions", "name", name))?;
+        let id = cached(&mut ids.actions, name, || {
+            intern(tx, "actions", "name", name)
+        })?;
         action_ids.insert(a, id);
         Ok(id)
     };

@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123230000_event_log",
         include_str!("../migrations/20261123230000_event_log.sql"),
     ),
+    (
+        "20261123233000_alerts",
+        include_str!("../migrations/20261123233000_alerts.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
