@@ -1,5 +1,6 @@
 //! `pare`: the command-line shell over Pare's engine. Reads files, calls the engine, prints results.
 
+mod alerts;
 mod cloudtrail;
 mod demo;
 
@@ -75,6 +76,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Activity alerts: list (`--status`), triage (`--triage ID --status S --note T`), store policy
+    /// files (`--policy`), evaluate the history (`--evaluate`), investigate (`--investigate ID`).
+    Alerts(alerts::AlertsArgs),
     /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
     Mapping {
         /// The database file.
@@ -142,6 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
         Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
+        Command::Alerts(args) => alerts::cmd_alerts(&args),
     }
 }
 
