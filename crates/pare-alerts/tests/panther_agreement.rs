@@ -83,7 +83,7 @@ const COMPARED: &[(&str, &str, &str)] = &[
 #[test]
 fn agreement_with_panther_labels() {
     let pack = builtin_policies().unwrap();
-    let text = common::read_text("panther/rule_tests.comparable.jsonl");
+    let text = common::read_text("../panther-rule-tests/rule_tests.comparable.jsonl");
     let tests: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
