@@ -7,6 +7,7 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod account_import;
 mod alerts_cli;
 mod cli;
 mod golden;

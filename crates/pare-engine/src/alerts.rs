@@ -154,7 +154,12 @@ fn alert_event(store: &Store, stored: &StoredEvent) -> Result<AlertEvent, Engine
         actions: e.actions.iter().map(|a| a.action.clone()).collect(),
         actor: key.clone(),
         actor_name,
-        actor_type: pare_alerts::actor_type_of_kind(kind).to_owned(),
+        actor_type: details
+            .get("type")
+            .and_then(|v| v.as_str())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| pare_alerts::actor_type_of_kind(kind))
+            .to_owned(),
         root: kind == "Root",
         account: details
             .get("account_id")
@@ -163,7 +168,7 @@ fn alert_event(store: &Store, stored: &StoredEvent) -> Result<AlertEvent, Engine
         mfa_used: match facts.get("mfa_used").map(String::as_str) {
             Some("Yes") => Some(true),
             Some("No") => Some(false),
-            _ => None,
+            _ => details.get("mfa_authenticated").and_then(|v| v.as_bool()),
         },
         region: e.region.clone(),
         source_ip: e.source_ip.clone(),

@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod account;
 mod alerts;
 mod import;
 

@@ -309,22 +309,24 @@ impl Store {
     ) -> Result<i64> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, file_id, data FROM event_blocks WHERE id > ?1 ORDER BY id")
+            .prepare("SELECT id, file_id, dict, data FROM event_blocks WHERE id > ?1 ORDER BY id")
             .map_err(self.err())?;
         let mut rows = stmt.query(params![after_block]).map_err(self.err())?;
         let mut last = after_block;
         while let Some(row) = rows.next().map_err(self.err())? {
             let id: i64 = row.get(0).map_err(self.err())?;
             let file_id: i64 = row.get(1).map_err(self.err())?;
-            let data = row
-                .get_ref(2)
-                .and_then(|v| v.as_blob().map_err(Into::into))
-                .map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
             let block_err = |source| StoreError::Block {
                 path: self.path.clone(),
                 source,
             };
-            let block = event_log::Block::decode(data, id).map_err(block_err)?;
+            let dict = event_log::Dictionary::decode(blob(2)?, id).map_err(block_err)?;
+            let block = event_log::Block::decode(dict, blob(3)?, id).map_err(block_err)?;
             let _complete = block
                 .for_each(id, |event| {
                     each(id, &StoredEvent { file_id, event });

@@ -8,7 +8,7 @@
 //! [`PreparedFile::new`] encodes a file and sums its aggregates without touching the database, so
 //! it runs on the parsing threads; the writer only interns the distinct values and writes one row.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::{ActionInput, EventInput, FileInput, PrincipalInput, StoredOutcome};
 
@@ -128,8 +128,12 @@ pub struct PreparedFile {
     pub(crate) events: Vec<EventInput>,
     /// The block's dictionary, index `i` is id `i + 1`.
     pub(crate) strings: Vec<String>,
-    /// The compressed block.
+    /// The compressed dictionary.
+    pub(crate) dict: Vec<u8>,
+    /// The compressed events.
     pub(crate) data: Vec<u8>,
+    /// The compressed usage aggregates.
+    pub(crate) usage: Vec<u8>,
     /// The keys, 16 bytes each.
     pub(crate) keys: Vec<u8>,
     pub(crate) min_time: Option<String>,
@@ -139,8 +143,6 @@ pub struct PreparedFile {
     pub(crate) principals: Vec<(u32, u32, u32)>,
     /// (source id, name id) → pair.
     pub(crate) pairs: Vec<((u32, u32), LocalPair)>,
-    /// (principal id, action id, resource id) → usage.
-    pub(crate) usage: Vec<((u32, u32, u32), LocalUsage)>,
 }
 
 impl PreparedFile {
@@ -154,9 +156,10 @@ impl PreparedFile {
         let mut min_time: Option<&str> = None;
         let mut max_time: Option<&str> = None;
         let mut denied = 0u64;
-        let mut principals: HashMap<u32, (u32, u32)> = HashMap::new();
-        let mut pairs: HashMap<(u32, u32), LocalPair> = HashMap::new();
-        let mut usage: HashMap<(u32, u32, u32), LocalUsage> = HashMap::new();
+        let mut principals: HashMap<u32, (u32, u32)> = HashMap::default();
+        let mut pairs: HashMap<(u32, u32), LocalPair> = HashMap::default();
+        let mut usage: HashMap<(u32, u32, u32), LocalUsage> = HashMap::default();
+        raw.push(VERSION);
         put_varint(&mut raw, events.len() as u64);
         for e in &events {
             keys.extend_from_slice(&e.key);
@@ -245,15 +248,34 @@ impl PreparedFile {
                 }
             }
         }
-        let mut head = Vec::with_capacity(raw.len() + dict.list.len() * 32 + 8);
+        let mut head = Vec::with_capacity(dict.list.len() * 32 + 8);
         head.push(VERSION);
         put_varint(&mut head, dict.list.len() as u64);
         for s in &dict.list {
             put_varint(&mut head, s.len() as u64);
             head.extend_from_slice(s.as_bytes());
         }
-        head.extend_from_slice(&raw);
-        let data = lz4_flex::compress_prepend_size(&head);
+        let dict_blob = lz4_flex::compress_prepend_size(&head);
+        let data = lz4_flex::compress_prepend_size(&raw);
+        let mut usage: Vec<((u32, u32, u32), LocalUsage)> = usage.into_iter().collect();
+        usage.sort_unstable_by_key(|(k, _)| *k);
+        let mut u = Vec::with_capacity(usage.len() * 16);
+        put_varint(&mut u, usage.len() as u64);
+        for ((principal, action, resource), agg) in &usage {
+            for v in [*principal, *action, *resource] {
+                put_varint(&mut u, u64::from(v));
+            }
+            put_varint(&mut u, agg.count);
+            put_text(&mut u, agg.first.as_deref());
+            put_text(&mut u, agg.last.as_deref());
+            for list in [&agg.regions, &agg.ips] {
+                put_varint(&mut u, list.len() as u64);
+                for v in list {
+                    put_varint(&mut u, u64::from(*v));
+                }
+            }
+        }
+        let usage_blob = lz4_flex::compress_prepend_size(&u);
         let strings = dict.list.iter().map(|s| (*s).to_owned()).collect();
         let min_time = min_time.map(str::to_owned);
         let max_time = max_time.map(str::to_owned);
@@ -270,7 +292,8 @@ impl PreparedFile {
                 .map(|(p, (k, d))| (p, k, d))
                 .collect(),
             pairs: pairs.into_iter().collect(),
-            usage: usage.into_iter().collect(),
+            dict: dict_blob,
+            usage: usage_blob,
             events,
         }
     }
@@ -350,49 +373,50 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// A decoded block: its dictionary and the position of its first event.
-pub(crate) struct Block {
+/// A block's decoded dictionary.
+pub(crate) struct Dictionary {
     raw: Vec<u8>,
     strings: Vec<(usize, usize)>,
-    events_at: usize,
-    count: u64,
 }
 
-impl Block {
+fn bad(id: i64, message: &str) -> BlockError {
+    BlockError {
+        block: id,
+        message: message.to_owned(),
+    }
+}
+
+fn decompress(data: &[u8], id: i64) -> Result<Vec<u8>, BlockError> {
+    lz4_flex::decompress_size_prepended(data)
+        .map_err(|e| bad(id, &format!("cannot decompress: {e}")))
+}
+
+impl Dictionary {
     pub(crate) fn decode(data: &[u8], id: i64) -> Result<Self, BlockError> {
-        let bad = |message: &str| BlockError {
-            block: id,
-            message: message.to_owned(),
-        };
-        let raw = lz4_flex::decompress_size_prepended(data)
-            .map_err(|e| bad(&format!("cannot decompress: {e}")))?;
+        let raw = decompress(data, id)?;
         let mut c = Cursor { buf: &raw, at: 0 };
         if c.byte() != Some(VERSION) {
-            return Err(bad("unknown block version"));
+            return Err(bad(id, "unknown dictionary version"));
         }
-        let n = c.varint().ok_or_else(|| bad("truncated dictionary"))?;
+        let n = c.varint().ok_or_else(|| bad(id, "truncated dictionary"))?;
         let mut strings = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(1 << 20));
         for _ in 0..n {
             let len = c
                 .varint()
                 .and_then(|l| usize::try_from(l).ok())
-                .ok_or_else(|| bad("truncated dictionary"))?;
+                .ok_or_else(|| bad(id, "truncated dictionary"))?;
             let start = c.at;
-            let s = c.bytes(len).ok_or_else(|| bad("truncated dictionary"))?;
-            std::str::from_utf8(s).map_err(|_| bad("dictionary entry is not utf-8"))?;
+            let s = c
+                .bytes(len)
+                .ok_or_else(|| bad(id, "truncated dictionary"))?;
+            std::str::from_utf8(s).map_err(|_| bad(id, "dictionary entry is not utf-8"))?;
             strings.push((start, len));
         }
-        let count = c.varint().ok_or_else(|| bad("truncated block"))?;
-        let events_at = c.at;
-        Ok(Self {
-            raw,
-            strings,
-            events_at,
-            count,
-        })
+        Ok(Self { raw, strings })
     }
 
-    fn string(&self, id: u64) -> Option<&str> {
+    /// The string with this id (1-based; 0 is none).
+    pub(crate) fn get(&self, id: u64) -> Option<&str> {
         if id == 0 {
             return None;
         }
@@ -400,9 +424,101 @@ impl Block {
         std::str::from_utf8(self.raw.get(start..start + len)?).ok()
     }
 
-    /// Whether the dictionary holds `s`.
-    pub(crate) fn names(&self, s: &str) -> bool {
-        (1..=self.strings.len() as u64).any(|i| self.string(i) == Some(s))
+    /// The id of `s`, if the dictionary holds it.
+    pub(crate) fn find(&self, s: &str) -> Option<u64> {
+        (1..=self.strings.len() as u64).find(|i| self.get(*i) == Some(s))
+    }
+}
+
+/// One usage aggregate of a block, with its strings.
+#[derive(Debug)]
+pub(crate) struct BlockUsage<'a> {
+    pub principal: &'a str,
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub count: u64,
+    pub first: Option<&'a str>,
+    pub last: Option<&'a str>,
+    pub regions: Vec<&'a str>,
+    pub ips: Vec<&'a str>,
+}
+
+/// Calls `each` for every usage aggregate of a block (of one principal, when `principal` is set).
+pub(crate) fn for_each_usage(
+    dict: &Dictionary,
+    usage: &[u8],
+    id: i64,
+    principal: Option<u64>,
+    mut each: impl FnMut(BlockUsage<'_>),
+) -> Result<(), BlockError> {
+    let raw = decompress(usage, id)?;
+    let mut c = Cursor { buf: &raw, at: 0 };
+    let damaged = || bad(id, "truncated or damaged usage");
+    let n = c.varint().ok_or_else(damaged)?;
+    for _ in 0..n {
+        let (p, a, r) = (
+            c.varint().ok_or_else(damaged)?,
+            c.varint().ok_or_else(damaged)?,
+            c.varint().ok_or_else(damaged)?,
+        );
+        let count = c.varint().ok_or_else(damaged)?;
+        let first = c.text().ok_or_else(damaged)?;
+        let last = c.text().ok_or_else(damaged)?;
+        let mut lists: [Vec<&str>; 2] = [Vec::new(), Vec::new()];
+        for list in &mut lists {
+            let k = c.varint().ok_or_else(damaged)?;
+            for _ in 0..k {
+                list.push(
+                    dict.get(c.varint().ok_or_else(damaged)?)
+                        .ok_or_else(damaged)?,
+                );
+            }
+        }
+        if principal.is_some_and(|want| want != p) {
+            continue;
+        }
+        let [regions, ips] = lists;
+        each(BlockUsage {
+            principal: dict.get(p).ok_or_else(damaged)?,
+            action: dict.get(a).ok_or_else(damaged)?,
+            resource: dict.get(r).ok_or_else(damaged)?,
+            count,
+            first,
+            last,
+            regions,
+            ips,
+        });
+    }
+    Ok(())
+}
+
+/// A decoded block: its dictionary and its events.
+pub(crate) struct Block {
+    dict: Dictionary,
+    raw: Vec<u8>,
+    events_at: usize,
+    count: u64,
+}
+
+impl Block {
+    pub(crate) fn decode(dict: Dictionary, data: &[u8], id: i64) -> Result<Self, BlockError> {
+        let raw = decompress(data, id)?;
+        let mut c = Cursor { buf: &raw, at: 0 };
+        if c.byte() != Some(VERSION) {
+            return Err(bad(id, "unknown block version"));
+        }
+        let count = c.varint().ok_or_else(|| bad(id, "truncated block"))?;
+        let events_at = c.at;
+        Ok(Self {
+            dict,
+            raw,
+            events_at,
+            count,
+        })
+    }
+
+    fn string(&self, id: u64) -> Option<&str> {
+        self.dict.get(id)
     }
 
     /// Calls `each` for every event, in file order.

@@ -17,11 +17,12 @@
 
 #![warn(missing_docs)]
 
+mod account;
 mod alerts;
 mod event_log;
 mod migrations;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +30,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
 pub use alerts::{AlertRow, AlertStatus, NewAlert, StoredPolicy};
 pub use event_log::{BlockError, PreparedFile};
 pub use migrations::MIGRATIONS;
@@ -566,7 +568,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, file_id, data FROM event_blocks \
+                "SELECT id, file_id, dict, data FROM event_blocks \
                  WHERE (?1 IS NULL OR max_time IS NULL OR max_time >= ?1) \
                  AND (?2 IS NULL OR min_time IS NULL OR min_time < ?2) \
                  ORDER BY min_time, id",
@@ -578,20 +580,22 @@ impl Store {
         while let Some(row) = rows.next().map_err(self.err())? {
             let id: i64 = row.get(0).map_err(self.err())?;
             let file_id: i64 = row.get(1).map_err(self.err())?;
-            let data = row
-                .get_ref(2)
-                .and_then(|v| v.as_blob().map_err(Into::into))
-                .map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
             let block_err = |source| StoreError::Block {
                 path: self.path.clone(),
                 source,
             };
-            let block = event_log::Block::decode(data, id).map_err(block_err)?;
+            let dict = event_log::Dictionary::decode(blob(2)?, id).map_err(block_err)?;
             if let Some(p) = filter.principal.as_deref()
-                && !block.names(p)
+                && dict.find(p).is_none()
             {
                 continue;
             }
+            let block = event_log::Block::decode(dict, blob(3)?, id).map_err(block_err)?;
             let flow = block
                 .for_each(id, |event| {
                     if !filter.keeps(&event) {
@@ -652,44 +656,72 @@ impl Store {
     ///
     /// [`StoreError`] if SQLite fails.
     pub fn usage(&self, principal: Option<&str>) -> Result<Vec<UsageRow>> {
-        let sql = "SELECT u.id, p.key, a.name, u.resource, u.count, u.first_seen, u.last_seen \
-                   FROM usage u JOIN principals p ON p.id = u.principal_id \
-                   JOIN actions a ON a.id = u.action_id \
-                   WHERE ?1 IS NULL OR p.key = ?1 \
-                   ORDER BY p.key, a.name, u.resource";
-        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![principal], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    UsageRow {
-                        principal: r.get(1)?,
-                        action: r.get(2)?,
-                        resource: r.get(3)?,
-                        count: r.get(4)?,
-                        first_seen: r.get(5)?,
-                        last_seen: r.get(6)?,
-                        regions: Vec::new(),
-                        source_ips: Vec::new(),
-                    },
-                ))
-            })
-            .map_err(self.err())?
-            .collect::<Result<Vec<_>, _>>()
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, dict, usage FROM event_blocks ORDER BY id")
             .map_err(self.err())?;
-        let mut regions =
-            self.grouped("SELECT ur.usage_id, ur.region FROM usage_regions ur ORDER BY 1, 2")?;
-        let mut ips = self.grouped(
-            "SELECT ui.usage_id, i.value FROM usage_ips ui JOIN ips i ON i.id = ui.ip_id ORDER BY 1, 2",
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, mut row)| {
-                row.regions = regions.remove(&id).unwrap_or_default();
-                row.source_ips = ips.remove(&id).unwrap_or_default();
-                row
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut sum: BTreeMap<(String, String, String), UsageRow> = BTreeMap::new();
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let id: i64 = row.get(0).map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
+            let block_err = |source| StoreError::Block {
+                path: self.path.clone(),
+                source,
+            };
+            let dict = event_log::Dictionary::decode(blob(1)?, id).map_err(block_err)?;
+            let only = match principal {
+                Some(p) => match dict.find(p) {
+                    Some(i) => Some(i),
+                    None => continue,
+                },
+                None => None,
+            };
+            event_log::for_each_usage(&dict, blob(2)?, id, only, |u| {
+                let key = (
+                    u.principal.to_owned(),
+                    u.action.to_owned(),
+                    u.resource.to_owned(),
+                );
+                let row = sum.entry(key).or_insert_with(|| UsageRow {
+                    principal: u.principal.to_owned(),
+                    action: u.action.to_owned(),
+                    resource: u.resource.to_owned(),
+                    count: 0,
+                    first_seen: None,
+                    last_seen: None,
+                    regions: Vec::new(),
+                    source_ips: Vec::new(),
+                });
+                row.count += u.count;
+                if let Some(f) = u.first
+                    && row.first_seen.as_deref().is_none_or(|x| f < x)
+                {
+                    row.first_seen = Some(f.to_owned());
+                }
+                if let Some(l) = u.last
+                    && row.last_seen.as_deref().is_none_or(|x| l > x)
+                {
+                    row.last_seen = Some(l.to_owned());
+                }
+                for (list, add) in [
+                    (&mut row.regions, &u.regions),
+                    (&mut row.source_ips, &u.ips),
+                ] {
+                    for v in add {
+                        if let Err(at) = list.binary_search_by(|x| x.as_str().cmp(v)) {
+                            list.insert(at, (*v).to_owned());
+                        }
+                    }
+                }
             })
-            .collect())
+            .map_err(block_err)?;
+        }
+        Ok(sum.into_values().collect())
     }
 
     fn grouped(&self, sql: &str) -> Result<HashMap<i64, Vec<String>>> {
@@ -809,7 +841,6 @@ fn intern(tx: &Transaction<'_>, table: &str, column: &str, value: &str) -> rusql
 struct Interned {
     principals: HashMap<String, i64>,
     actions: HashMap<String, i64>,
-    ips: HashMap<String, i64>,
     pairs: HashMap<(String, String), i64>,
     pair_actions: HashSet<(i64, i64)>,
 }
@@ -887,8 +918,8 @@ fn insert_prepared_file(
         return Ok(());
     }
     tx.prepare_cached(
-        "INSERT INTO event_blocks (file_id, run_id, events, denied, min_time, max_time, keys, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO event_blocks (file_id, run_id, events, denied, min_time, max_time, keys, \
+         dict, data, usage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         file_id,
@@ -898,7 +929,9 @@ fn insert_prepared_file(
         p.min_time,
         p.max_time,
         p.keys,
-        p.data
+        p.dict,
+        p.data,
+        p.usage
     ])?;
     // Global ids of the block's dictionary entries, looked up as needed.
     let mut principal_ids: HashMap<u32, i64> = HashMap::new();
@@ -964,55 +997,6 @@ fn insert_prepared_file(
                 )?
                 .execute(params![pair_id, action_id])?;
             }
-        }
-    }
-    let mut ip_ids: HashMap<u32, i64> = HashMap::new();
-    for ((principal, a, resource), u) in &p.usage {
-        let principal_id = principal_ids.get(principal).copied().unwrap_or_default();
-        let action_id = action(ids, *a)?;
-        let usage: i64 = tx
-            .prepare_cached(
-                "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
-                 count = count + excluded.count, \
-                 first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
-                 last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)) \
-                 RETURNING id",
-            )?
-            .query_row(
-                params![
-                    principal_id,
-                    action_id,
-                    p.string(*resource),
-                    u.count,
-                    u.first,
-                    u.last
-                ],
-                |r| r.get(0),
-            )?;
-        for region in &u.regions {
-            tx.prepare_cached(
-                "INSERT INTO usage_regions (usage_id, region) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![usage, p.string(*region)])?;
-        }
-        for ip in &u.ips {
-            let ip_id = match ip_ids.get(ip) {
-                Some(id) => *id,
-                None => {
-                    let value = p.string(*ip);
-                    let id = cached(&mut ids.ips, value, || intern(tx, "ips", "value", value))?;
-                    ip_ids.insert(*ip, id);
-                    id
-                }
-            };
-            tx.prepare_cached(
-                "INSERT INTO usage_ips (usage_id, ip_id) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![usage, ip_id])?;
         }
     }
     Ok(())

@@ -23,6 +23,18 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/20261123230000_event_log.sql"),
     ),
     (
+        "20261123231500_usage_inline",
+        include_str!("../migrations/20261123231500_usage_inline.sql"),
+    ),
+    (
+        "20261123232000_usage_in_blocks",
+        include_str!("../migrations/20261123232000_usage_in_blocks.sql"),
+    ),
+    (
+        "20261123231500_account_snapshots",
+        include_str!("../migrations/20261123231500_account_snapshots.sql"),
+    ),
+    (
         "20261123233000_alerts",
         include_str!("../migrations/20261123233000_alerts.sql"),
     ),
