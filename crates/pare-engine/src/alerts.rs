@@ -1,7 +1,7 @@
 //! Activity alerts: policies stored with versions, evaluation over the event log (on every import over
 //! the new events, on demand over the whole history), triage, and the investigate pivots.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -103,12 +103,12 @@ fn unhex(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-/// A stored event as alert policies see it (facts from the facts table).
-fn alert_event(store: &Store, stored: &StoredEvent) -> Result<AlertEvent, EngineError> {
+/// A stored event as alert policies see it (`facts`: the facts table).
+fn alert_event(facts: &HashMap<[u8; 16], String>, stored: &StoredEvent) -> AlertEvent {
     let e = &stored.event;
-    let facts: BTreeMap<String, String> = store
-        .alert_facts(&e.key)?
-        .and_then(|f| serde_json::from_str(&f).ok())
+    let facts: BTreeMap<String, String> = facts
+        .get(&e.key)
+        .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
     let details: serde_json::Value =
         serde_json::from_str(&e.principal.details).unwrap_or(serde_json::Value::Null);
@@ -131,7 +131,7 @@ fn alert_event(store: &Store, stored: &StoredEvent) -> Result<AlertEvent, Engine
     if let Some(by) = details.get("invoked_by").and_then(|v| v.as_str()) {
         facts.insert("invoked_by".to_owned(), by.to_owned());
     }
-    Ok(AlertEvent {
+    AlertEvent {
         event_id: e.event_id.clone().unwrap_or_default(),
         key: hex(&e.key),
         time_ms: e
@@ -176,7 +176,7 @@ fn alert_event(store: &Store, stored: &StoredEvent) -> Result<AlertEvent, Engine
         error_code: e.error_code.clone(),
         outcome,
         facts,
-    })
+    }
 }
 
 /// The stored policies, parsed; the built-in pack is stored first where a policy of its id is not.
@@ -222,22 +222,15 @@ fn evaluate_from(
         .collect();
     let mut evaluator =
         Evaluator::with_state(policies.into_iter().map(|(_, p)| p).collect(), state);
-    let mut blocks: Vec<(i64, Vec<StoredEvent>)> = Vec::new();
-    let last = store.events_after_block(after_block, |block, e| match blocks.last_mut() {
-        Some((b, events)) if *b == block => events.push(e.clone()),
-        _ => blocks.push((block, vec![e.clone()])),
-    })?;
+    let facts = store.all_alert_facts()?;
     let mut summary = EvaluationSummary::default();
     let mut raised = Vec::new();
-    for (_, stored) in blocks {
-        let mut events = stored
-            .iter()
-            .map(|s| alert_event(store, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        Evaluator::sort(&mut events);
+    // One block (an imported file) at a time, its events sorted by time.
+    let mut evaluate_block = |events: &mut Vec<AlertEvent>| {
+        Evaluator::sort(events);
         summary.events += events.len() as u64;
-        for e in &events {
-            for a in evaluator.evaluate(e) {
+        for e in events.drain(..) {
+            for a in evaluator.evaluate(&e) {
                 let Some(row) = rows.get(&a.policy) else {
                     continue;
                 };
@@ -256,7 +249,16 @@ fn evaluate_from(
                 });
             }
         }
-    }
+    };
+    let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
+    let last = store.events_after_block(after_block, |block, e| {
+        if block != current.0 {
+            evaluate_block(&mut current.1);
+            current.0 = block;
+        }
+        current.1.push(alert_event(&facts, e));
+    })?;
+    evaluate_block(&mut current.1);
     let state = serde_json::to_string(evaluator.state()).unwrap_or_default();
     summary.new_alerts = store.record_alerts(&raised, last, &state)?.len() as u64;
     Ok(summary)

@@ -262,6 +262,31 @@ impl Store {
         tx.commit().map_err(err)
     }
 
+    /// Every stored event's facts (JSON text) by key (only sign-in and IAM events have any).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if SQLite fails.
+    pub fn all_alert_facts(&self) -> Result<std::collections::HashMap<[u8; 16], String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT event_key, facts FROM alert_event_facts")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(self.err())?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (key, facts) = row.map_err(self.err())?;
+            if let Ok(key) = <[u8; 16]>::try_from(key.as_slice()) {
+                out.insert(key, facts);
+            }
+        }
+        Ok(out)
+    }
+
     /// The facts stored for an event, as JSON text.
     ///
     /// # Errors
