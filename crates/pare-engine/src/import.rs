@@ -207,11 +207,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Alert facts of a file's events, by key.
+type AlertFacts = Vec<([u8; 16], String)>;
+
 /// What one worker made of one file: its events (prepared for the store) and its counts.
 struct FileWork {
     planned: Option<(PathBuf, u64, Option<String>)>,
     events: Vec<EventInput>,
     prepared: Option<PreparedFile>,
+    /// The alert facts (`pare_alerts::stored_facts`) of the events that have any, by key.
+    alert_facts: Vec<([u8; 16], String)>,
     records: u64,
     calls: u64,
     mapped_calls: u64,
@@ -268,6 +273,9 @@ fn record_event(
         work.denied_calls += 1;
     }
     let key = event_key(&usage, json);
+    if let Some(facts) = pare_alerts::stored_facts(&record) {
+        work.alert_facts.push((key, facts));
+    }
     let details = actor_details(&record, &usage.actor);
     work.events
         .push(event_input(mapper, key, index, usage, details));
@@ -551,21 +559,27 @@ pub fn import_cloudtrail(
     let new_events = AtomicU64::new(0);
     let duplicate_events = AtomicU64::new(0);
     let (read, written) = std::thread::scope(|scope| {
-        let (job_tx, job_rx) = mpsc::sync_channel::<PreparedFile>(8);
+        let (job_tx, job_rx) = mpsc::sync_channel::<(PreparedFile, AlertFacts)>(8);
         let (store, stop, new_events, duplicate_events) =
             (&mut store, &stop, &new_events, &duplicate_events);
         let writer = scope.spawn(move || -> Result<(), EngineError> {
-            while let Ok(first) = job_rx.recv() {
+            while let Ok((first, mut facts)) = job_rx.recv() {
                 let mut batch = vec![first];
                 let mut events = batch.iter().map(PreparedFile::len).sum::<usize>();
                 while events < WRITE_BATCH_EVENTS {
                     match job_rx.try_recv() {
-                        Ok(p) => {
+                        Ok((p, f)) => {
                             events += p.len();
                             batch.push(p);
+                            facts.extend(f);
                         }
                         Err(_) => break,
                     }
+                }
+                // The facts first, so that the alert evaluation at the end finds them.
+                if let Err(e) = store.insert_alert_facts(&facts) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e.into());
                 }
                 match store.insert_prepared(run, &mut batch) {
                     Ok(done) => {
@@ -591,6 +605,7 @@ pub fn import_cloudtrail(
                 planned: planned.get(i).cloned(),
                 events: Vec::new(),
                 prepared: None,
+                alert_facts: Vec::new(),
                 records: 0,
                 calls: 0,
                 mapped_calls: 0,
@@ -644,7 +659,9 @@ pub fn import_cloudtrail(
                         summary.bad_records.append(&mut work.bad);
                     }
                     if let Some(prepared) = work.prepared.take()
-                        && job_tx.send(prepared).is_err()
+                        && job_tx
+                            .send((prepared, std::mem::take(&mut work.alert_facts)))
+                            .is_err()
                     {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -739,6 +756,8 @@ pub fn import_cloudtrail(
         elapsed: start.elapsed(),
         finished: true,
     });
+    // Alerts over the events this import added.
+    crate::alerts::evaluate_new_events(&mut store)?;
     let json = serde_json::to_string(&summary).unwrap_or_default();
     store.finish_import(run, &json)?;
     Ok(summary)
