@@ -9,6 +9,7 @@
 
 mod account_import;
 mod cli;
+mod findings;
 mod golden;
 mod managed_policies;
 mod tidy;

@@ -189,7 +189,13 @@ struct FileWork {
 }
 
 /// Turns one record into an event (on a worker thread).
-fn record_event(work: &mut FileWork, mapper: &ActionMapper<'_>, file: &Path, index: u64, json: &str) {
+fn record_event(
+    work: &mut FileWork,
+    mapper: &ActionMapper<'_>,
+    file: &Path,
+    index: u64,
+    json: &str,
+) {
     work.records += 1;
     let record = match CloudTrailRecord::from_json(json) {
         Ok(r) => r,

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod findings;
 mod import;
 
 use std::path::Path;

@@ -343,30 +343,37 @@ pub fn map_discovered<W: Send>(
         records: 0,
         bytes: 0,
     };
-    parallel::map_parallel(&sources, options, &start, &record, &finish, |i, w, result| {
-        let Some(source) = sources.get(i) else {
-            return ControlFlow::Break(());
-        };
-        if let Some(reason) = result.skipped {
-            summary.skipped.push(Skipped {
-                path: source.path.clone(),
-                reason,
-            });
-        }
-        if let Some(report) = result.report {
-            summary.records += report.records;
-            summary.bytes += report.read_bytes;
-            summary.decoded_bytes += report.decoded_bytes;
-            summary.files.push(report);
-        }
-        summary.errors.extend(result.errors);
-        summary.filtered_out += result.filtered_out;
-        summary.undated += result.undated;
-        summary.stopped |= result.stopped;
-        prog.files_done += 1;
-        prog.records = summary.records;
-        prog.bytes = summary.bytes;
-        done(i, w, &prog)
-    });
+    parallel::map_parallel(
+        &sources,
+        options,
+        &start,
+        &record,
+        &finish,
+        |i, w, result| {
+            let Some(source) = sources.get(i) else {
+                return ControlFlow::Break(());
+            };
+            if let Some(reason) = result.skipped {
+                summary.skipped.push(Skipped {
+                    path: source.path.clone(),
+                    reason,
+                });
+            }
+            if let Some(report) = result.report {
+                summary.records += report.records;
+                summary.bytes += report.read_bytes;
+                summary.decoded_bytes += report.decoded_bytes;
+                summary.files.push(report);
+            }
+            summary.errors.extend(result.errors);
+            summary.filtered_out += result.filtered_out;
+            summary.undated += result.undated;
+            summary.stopped |= result.stopped;
+            prog.files_done += 1;
+            prog.records = summary.records;
+            prog.bytes = summary.bytes;
+            done(i, w, &prog)
+        },
+    );
     summary
 }

@@ -185,7 +185,9 @@ impl PreparedFile {
             let ip = dict.opt(e.source_ip.as_deref());
             let agent = dict.opt(e.user_agent.as_deref());
             let error_code = dict.opt(e.error_code.as_deref());
-            for v in [principal, kind, details, source, name, region, ip, agent, error_code] {
+            for v in [
+                principal, kind, details, source, name, region, ip, agent, error_code,
+            ] {
                 put_varint(&mut raw, u64::from(v));
             }
             let read_only = match e.read_only {
@@ -385,7 +387,8 @@ fn bad(id: i64, message: &str) -> BlockError {
 }
 
 fn decompress(data: &[u8], id: i64) -> Result<Vec<u8>, BlockError> {
-    lz4_flex::decompress_size_prepended(data).map_err(|e| bad(id, &format!("cannot decompress: {e}")))
+    lz4_flex::decompress_size_prepended(data)
+        .map_err(|e| bad(id, &format!("cannot decompress: {e}")))
 }
 
 impl Dictionary {
@@ -403,7 +406,9 @@ impl Dictionary {
                 .and_then(|l| usize::try_from(l).ok())
                 .ok_or_else(|| bad(id, "truncated dictionary"))?;
             let start = c.at;
-            let s = c.bytes(len).ok_or_else(|| bad(id, "truncated dictionary"))?;
+            let s = c
+                .bytes(len)
+                .ok_or_else(|| bad(id, "truncated dictionary"))?;
             std::str::from_utf8(s).map_err(|_| bad(id, "dictionary entry is not utf-8"))?;
             strings.push((start, len));
         }
@@ -463,7 +468,10 @@ pub(crate) fn for_each_usage(
         for list in &mut lists {
             let k = c.varint().ok_or_else(damaged)?;
             for _ in 0..k {
-                list.push(dict.get(c.varint().ok_or_else(damaged)?).ok_or_else(damaged)?);
+                list.push(
+                    dict.get(c.varint().ok_or_else(damaged)?)
+                        .ok_or_else(damaged)?,
+                );
             }
         }
         if principal.is_some_and(|want| want != p) {
@@ -546,7 +554,17 @@ impl Block {
         for id in &mut ids {
             *id = c.varint()?;
         }
-        let [principal, kind, details, source, name, region, ip, agent, error_code] = ids;
+        let [
+            principal,
+            kind,
+            details,
+            source,
+            name,
+            region,
+            ip,
+            agent,
+            error_code,
+        ] = ids;
         let s = |id: u64| self.string(id).map(str::to_owned);
         let flags = c.byte()?;
         let error_message = c.text()?.map(str::to_owned);

@@ -17,8 +17,9 @@
 
 #![warn(missing_docs)]
 
-mod event_log;
 mod account;
+mod event_log;
+mod findings;
 mod migrations;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,8 +30,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-pub use event_log::{BlockError, PreparedFile};
 pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
+pub use event_log::{BlockError, PreparedFile};
+pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
@@ -277,7 +279,11 @@ pub struct EventFilter {
 
 impl EventFilter {
     fn keeps(&self, e: &EventInput) -> bool {
-        if self.principal.as_deref().is_some_and(|p| p != e.principal.key) {
+        if self
+            .principal
+            .as_deref()
+            .is_some_and(|p| p != e.principal.key)
+        {
             return false;
         }
         if self.since.is_none() && self.until.is_none() {
@@ -702,7 +708,10 @@ impl Store {
                 {
                     row.last_seen = Some(l.to_owned());
                 }
-                for (list, add) in [(&mut row.regions, &u.regions), (&mut row.source_ips, &u.ips)] {
+                for (list, add) in [
+                    (&mut row.regions, &u.regions),
+                    (&mut row.source_ips, &u.ips),
+                ] {
                     for v in add {
                         if let Err(at) = list.binary_search_by(|x| x.as_str().cmp(v)) {
                             list.insert(at, (*v).to_owned());
@@ -945,7 +954,9 @@ fn insert_prepared_file(
             return Ok(*id);
         }
         let name = p.string(a);
-        let id = cached(&mut ids.actions, name, || intern(tx, "actions", "name", name))?;
+        let id = cached(&mut ids.actions, name, || {
+            intern(tx, "actions", "name", name)
+        })?;
         action_ids.insert(a, id);
         Ok(id)
     };

@@ -220,7 +220,10 @@ fn stored_events_come_back_whole_and_filtered() {
     );
     a.actions.push(ActionInput {
         action: "iam:TagUser".to_owned(),
-        resources: vec!["arn:aws:iam::1:user/x".to_owned(), "arn:aws:iam::1:user/y".to_owned()],
+        resources: vec![
+            "arn:aws:iam::1:user/x".to_owned(),
+            "arn:aws:iam::1:user/y".to_owned(),
+        ],
     });
     a.principal.details = r#"{"session_name":"s","mfa_authenticated":true}"#.to_owned();
     let mut b = event(
@@ -257,7 +260,10 @@ fn stored_events_come_back_whole_and_filtered() {
         .unwrap();
         out
     };
-    assert_eq!(collect(&EventFilter::default()), [a.clone(), b.clone(), c.clone()]);
+    assert_eq!(
+        collect(&EventFilter::default()),
+        [a.clone(), b.clone(), c.clone()]
+    );
     let by_user = EventFilter {
         principal: Some("arn:aws:iam::1:user/u".to_owned()),
         ..EventFilter::default()
@@ -306,7 +312,9 @@ fn keys_are_loaded_from_the_database_for_deduplication() {
     }
     let mut s = Store::open(&path).unwrap();
     let run = s.begin_import(&[]).unwrap();
-    let r = s.insert_file_events(run, &file("f2"), &[e.clone(), e]).unwrap();
+    let r = s
+        .insert_file_events(run, &file("f2"), &[e.clone(), e])
+        .unwrap();
     assert_eq!((r.new_events, r.duplicate_events), (0, 2));
     assert_eq!(s.totals().unwrap().events, 1);
     assert_eq!(s.usage(None).unwrap()[0].count, 1);
