@@ -4,6 +4,7 @@ mod account;
 mod alerts;
 mod cloudtrail;
 mod demo;
+mod findings;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -112,6 +113,34 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 2)]
         depth: usize,
     },
+    /// Review the imported account: unused identities and permissions, credentials, excessive permissions,
+    /// privilege-escalation paths, trust, root; worst first.
+    Findings {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Only this principal (its ARN; a role session counts as its role).
+        #[arg(long, value_name = "ARN")]
+        principal: Option<String>,
+        /// Print the 0–100 risk score of each principal with its per-permission contributions instead.
+        #[arg(long)]
+        scores: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every privilege-escalation path to admin, each step with its technique and permissions.
+    Paths {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The most steps a path may have (default 4).
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Activity alerts: list (`--status`), triage (`--triage ID --status S --note T`), store policy
     /// files (`--policy`), evaluate the history (`--evaluate`), investigate (`--investigate ID`).
     Alerts(alerts::AlertsArgs),
@@ -218,6 +247,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
         Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
+        Command::Findings {
+            db,
+            principal,
+            scores,
+            json,
+        } => findings::cmd_findings(&db, principal.as_deref(), scores, json),
+        Command::Paths { db, depth, json } => findings::cmd_paths(&db, depth, json),
         Command::Alerts(args) => alerts::cmd_alerts(&args),
     }
 }

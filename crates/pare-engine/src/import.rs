@@ -172,11 +172,14 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((size, hex(&hasher.finalize())))
 }
 
+/// A file's size and SHA-256 (hex), when it could be read.
+type Hashed = Option<(u64, String)>;
+
 /// `hash_file` of every source, on `threads` threads (each takes every `threads`-th file).
 fn hash_files(sources: &[pare_ingest::Source], threads: usize) -> Vec<Option<(u64, String)>> {
     let threads = threads.clamp(1, sources.len().max(1));
-    let mut out: Vec<Option<(u64, String)>> = vec![None; sources.len()];
-    let parts: Vec<Vec<(usize, Option<(u64, String)>)>> = std::thread::scope(|scope| {
+    let mut out: Vec<Hashed> = vec![None; sources.len()];
+    let parts: Vec<Vec<(usize, Hashed)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {

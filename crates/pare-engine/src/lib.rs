@@ -16,6 +16,7 @@
 
 pub mod account;
 mod alerts;
+pub mod findings;
 mod import;
 
 use std::path::Path;

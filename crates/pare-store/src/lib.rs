@@ -20,6 +20,7 @@
 mod account;
 mod alerts;
 mod event_log;
+mod findings;
 mod migrations;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -33,6 +34,7 @@ use serde::Serialize;
 pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
 pub use alerts::{AlertRow, AlertStatus, NewAlert, StoredPolicy};
 pub use event_log::{BlockError, PreparedFile};
+pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
