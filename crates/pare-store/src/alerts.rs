@@ -383,15 +383,23 @@ impl Store {
         };
         let tx = self.conn.transaction().map_err(err)?;
         let mut added = Vec::new();
-        for a in alerts {
-            let inserted = tx
-                .execute(
-                    &format!(
-                        "INSERT OR IGNORE INTO alerts \
-                         (policy, policy_id, severity, actor, time, summary, fingerprint, created_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW})"
-                    ),
-                    params![
+        {
+            let mut insert_alert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO alerts \
+                     (policy, policy_id, severity, actor, time, summary, fingerprint, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                )
+                .map_err(err)?;
+            let mut insert_event = tx
+                .prepare_cached(
+                    "INSERT INTO alert_events (alert_id, position, event_id, event_key) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(err)?;
+            for a in alerts {
+                let inserted = insert_alert
+                    .execute(params![
                         a.policy_row,
                         a.policy_id,
                         a.severity,
@@ -399,22 +407,19 @@ impl Store {
                         a.time,
                         a.summary,
                         a.fingerprint()
-                    ],
-                )
-                .map_err(err)?;
-            if inserted == 0 {
-                continue;
+                    ])
+                    .map_err(err)?;
+                if inserted == 0 {
+                    continue;
+                }
+                let id = tx.last_insert_rowid();
+                for (position, (event_id, key)) in a.events.iter().enumerate() {
+                    insert_event
+                        .execute(params![id, position as i64, event_id, key.as_slice()])
+                        .map_err(err)?;
+                }
+                added.push(id);
             }
-            let id = tx.last_insert_rowid();
-            for (position, (event_id, key)) in a.events.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO alert_events (alert_id, position, event_id, event_key) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![id, position as i64, event_id, key.as_slice()],
-                )
-                .map_err(err)?;
-            }
-            added.push(id);
         }
         tx.execute(
             "INSERT INTO alert_evaluation (id, last_block, state) VALUES (1, ?1, ?2) \
@@ -463,16 +468,22 @@ impl Store {
             .map_err(self.err())?
             .collect::<rusqlite::Result<_>>()
             .map_err(self.err())?;
+        // Every alert's events in one pass (alert_events is ordered by alert and position).
+        let mut by_alert: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
         let mut events = self
             .conn
-            .prepare("SELECT event_id FROM alert_events WHERE alert_id = ?1 ORDER BY position")
+            .prepare("SELECT alert_id, event_id FROM alert_events ORDER BY alert_id, position")
             .map_err(self.err())?;
+        let rows = events
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(self.err())?;
+        for row in rows {
+            let (id, event) = row.map_err(self.err())?;
+            by_alert.entry(id).or_default().push(event);
+        }
         for a in &mut out {
-            a.events = events
-                .query_map(params![a.id], |r| r.get(0))
-                .map_err(self.err())?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(self.err())?;
+            a.events = by_alert.remove(&a.id).unwrap_or_default();
         }
         Ok(out)
     }
