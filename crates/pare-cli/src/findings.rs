@@ -9,7 +9,12 @@ use pare_engine::findings::{Review, ReviewOptions, review};
 
 use crate::UsageError;
 
-fn run_review(db: &Path, principal: Option<&str>, depth: Option<usize>) -> Result<Review> {
+fn run_review(
+    db: &Path,
+    principal: Option<&str>,
+    depth: Option<usize>,
+    paths_only: bool,
+) -> Result<Review> {
     if !db.is_file() {
         return Err(UsageError(format!(
             "database `{}` does not exist (import an account or CloudTrail logs with `pare import --db {}`)",
@@ -20,6 +25,7 @@ fn run_review(db: &Path, principal: Option<&str>, depth: Option<usize>) -> Resul
     }
     let mut options = ReviewOptions {
         principal: principal.map(str::to_owned),
+        paths_only,
         ..ReviewOptions::default()
     };
     if let Some(d) = depth {
@@ -34,7 +40,7 @@ pub(crate) fn cmd_findings(
     scores: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let r = run_review(db, principal, None)?;
+    let r = run_review(db, principal, None, false)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if scores {
         if json {
@@ -85,7 +91,7 @@ pub(crate) fn cmd_findings(
 }
 
 pub(crate) fn cmd_paths(db: &Path, depth: Option<usize>, json: bool) -> Result<ExitCode> {
-    let r = run_review(db, None, depth)?;
+    let r = run_review(db, None, depth, true)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&r.paths.paths)?)?;

@@ -40,6 +40,8 @@ pub struct ReviewOptions {
     pub thresholds: Thresholds,
     /// Path search limits.
     pub search: SearchOptions,
+    /// Only the privilege-escalation paths (no finding rules, no scores).
+    pub paths_only: bool,
 }
 
 /// The result of a review.
@@ -199,6 +201,15 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
     let permissions = AccountPermissions::compile(&account, catalog);
     let oracle = AccountOracle::new(&permissions, reviewed_at);
     let paths = pare_findings::find_paths(&oracle, techniques, options.search);
+    if options.paths_only {
+        return Ok(Review {
+            findings: Vec::new(),
+            paths,
+            scores: Vec::new(),
+            window,
+            reviewed_at,
+        });
+    }
     let risk = RiskIndex::new(catalog, techniques);
 
     let principals: Vec<_> = account

@@ -223,6 +223,15 @@ fn trust(rng: &mut Rng) -> Value {
     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]})
 }
 
+/// The path of an AWS-managed policy from its ARN (`arn:aws:iam::aws:policy/service-role/X` → `/service-role/`).
+fn policy_path(p: &Value) -> String {
+    p.get("Arn")
+        .and_then(Value::as_str)
+        .and_then(|a| a.strip_prefix("arn:aws:iam::aws:policy"))
+        .and_then(|r| r.rsplit_once('/'))
+        .map_or_else(|| "/".to_owned(), |(path, _)| format!("{path}/"))
+}
+
 fn read_gz(path: &PathBuf) -> Result<String> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
@@ -261,7 +270,15 @@ fn generate(managed: &PathBuf, roles: usize, users: usize, seed: u64, out: &Path
         .map(|k| custom_document(&mut rng, k))
         .collect();
     let mut custom_attached = vec![0usize; custom_count];
-    let attached_ref = |name: &str| json!({"PolicyName": name, "PolicyArn": format!("arn:aws:iam::aws:policy/{name}")});
+    // The library's own ARN (some AWS-managed policies live under a path such as `service-role/`).
+    let attached_ref = |name: &str| {
+        let arn = library
+            .get(name)
+            .and_then(|p| p.get("Arn"))
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("arn:aws:iam::aws:policy/{name}"), str::to_owned);
+        json!({"PolicyName": name, "PolicyArn": arn})
+    };
     let custom_ref = |k: usize| json!({"PolicyName": format!("custom-{k}"), "PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/custom-{k}")});
 
     let mut role_list = Vec::with_capacity(roles);
@@ -336,7 +353,7 @@ fn generate(managed: &PathBuf, roles: usize, users: usize, seed: u64, out: &Path
         let Some(p) = library.get(name) else { continue };
         let arn = p.get("Arn").cloned().unwrap_or(Value::Null);
         policies.push(json!({
-            "PolicyName": name, "PolicyId": format!("ANPA{}", rng.upper(17)), "Arn": arn, "Path": "/",
+            "PolicyName": name, "PolicyId": format!("ANPA{}", rng.upper(17)), "Arn": arn, "Path": policy_path(p),
             "DefaultVersionId": p.get("DefaultVersionId").cloned().unwrap_or(json!("v1")),
             "AttachmentCount": count, "PermissionsBoundaryUsageCount": 0, "IsAttachable": true,
             "CreateDate": p.get("CreateDate").cloned().unwrap_or(Value::Null),
@@ -373,9 +390,30 @@ fn generate(managed: &PathBuf, roles: usize, users: usize, seed: u64, out: &Path
     Ok(())
 }
 
+/// This process's CPU time (user + system) from `/proc/self/stat`, in milliseconds (Linux, 100 ticks a second);
+/// 0 elsewhere. The machine is shared, so CPU time is the figure that does not depend on the load.
+fn cpu_ms() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // After the command name: state is field 0, utime field 11, stime field 12.
+    (ticks(11) + ticks(12)) * 10.0
+}
+
 fn analyze(input: &PathBuf, now: &str) -> Result<()> {
     let now = chrono::DateTime::parse_from_rfc3339(now)?.with_timezone(&chrono::Utc);
     let total = Instant::now();
+    let c0 = cpu_ms();
     let t = Instant::now();
     let text = std::fs::read_to_string(input)
         .with_context(|| format!("cannot read `{}`", input.display()))?;
@@ -390,14 +428,17 @@ fn analyze(input: &PathBuf, now: &str) -> Result<()> {
     let model = t.elapsed();
     let catalog = pare_catalog::Catalog::bundled().map_err(|e| anyhow!("{e}"))?;
     let techniques = pare_findings::techniques::bundled().map_err(|e| anyhow!("{e}"))?;
+    let c1 = cpu_ms();
     let t = Instant::now();
     let permissions = pare_account::AccountPermissions::compile(&account, catalog);
     let compile = t.elapsed();
+    let c2 = cpu_ms();
     let t = Instant::now();
     let oracle = pare_findings::account::AccountOracle::new(&permissions, now);
     let report =
         pare_findings::find_paths(&oracle, techniques, pare_findings::SearchOptions::default());
     let paths = t.elapsed();
+    let c3 = cpu_ms();
     let t = Instant::now();
     let risk = pare_findings::RiskIndex::new(catalog, techniques);
     let facts = pare_findings::AccountFacts {
@@ -424,6 +465,7 @@ fn analyze(input: &PathBuf, now: &str) -> Result<()> {
         pare_findings::risk_score(catalog, p, None, &risk)
     });
     let rules = t.elapsed();
+    let c4 = cpu_ms();
     let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for f in &findings {
         *by_kind.entry(f.kind.as_str()).or_default() += 1;
@@ -434,6 +476,8 @@ fn analyze(input: &PathBuf, now: &str) -> Result<()> {
         "roles": account.roles().count(),
         "ms": {"read": ms(read), "model": ms(model), "effective_permissions": ms(compile), "paths": ms(paths),
                "findings_and_scores": ms(rules), "total": ms(total.elapsed())},
+        "cpu_ms": {"read_and_model": c1 - c0, "effective_permissions": c2 - c1, "paths": c3 - c2,
+                   "findings_and_scores": c4 - c3, "total": c4 - c0},
         "paths": report.paths.len(),
         "principals_reaching_admin": report.reach.iter().filter(|(_, d)| *d > 0).count(),
         "full_admins": report.reach.iter().filter(|(_, d)| *d == 0).count(),
