@@ -687,7 +687,10 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
                 continue;
             };
             for r in res {
-                if r != &call.resource && !pare_policy::arn::arn_matches(r, &call.resource) {
+                let wild = r.contains(['*', '?']);
+                if r != &call.resource
+                    && !(wild && pare_policy::arn::arn_matches(r, &call.resource))
+                {
                     continue;
                 }
                 proof.pairs_checked += 1;
@@ -908,7 +911,12 @@ fn decide(
     set: &PolicySet,
 ) -> (bool, Option<pare_policy::Evaluation>) {
     let mut last = None;
-    for context in contexts(call) {
+    let mut variants = contexts(call);
+    // Without a condition anywhere, every context gives the same answer: one evaluation is enough.
+    if !has_conditions(set) {
+        variants.truncate(1);
+    }
+    for context in variants {
         let request = Request {
             principal: principal.to_owned(),
             action: action.to_owned(),
@@ -922,6 +930,17 @@ fn decide(
         last = Some(ev);
     }
     (last.is_some(), last)
+}
+
+fn has_conditions(set: &PolicySet) -> bool {
+    set.identity_policies
+        .iter()
+        .chain(set.resource_policy.iter())
+        .chain(set.permission_boundaries.iter())
+        .chain(set.service_control_policies.iter().flatten())
+        .chain(set.resource_control_policies.iter().flatten())
+        .chain(set.session_policy.iter())
+        .any(|d| d.statements.iter().any(|st| !st.conditions.is_empty()))
 }
 
 fn why(ev: &pare_policy::Evaluation) -> String {
