@@ -70,14 +70,29 @@ def cloudtrail_time(text: str) -> str:
     return text
 
 
-def key_of(record: dict) -> str | None:
+def identity_of(arn: str | None) -> tuple[str, str, str] | None:
+    """(account, user|role, name) of an IAM user/role ARN or an assumed-role session ARN, as Pare keys them."""
+    if not arn or not arn.startswith("arn:"):
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    account, resource = parts[4], parts[5]
+    kind, _, rest = resource.partition("/")
+    if kind == "assumed-role":
+        return (account, "role", rest.split("/")[0])
+    if kind in ("user", "role"):
+        return (account, kind, rest.rsplit("/", 1)[-1])
+    return None
+
+
+def key_of(record: dict) -> tuple[str, str, str] | None:
     ident = record.get("userIdentity") or {}
-    kind = ident.get("type")
-    if kind == "IAMUser":
-        return ident.get("arn")
-    if kind == "AssumedRole":
-        issuer = ((ident.get("sessionContext") or {}).get("sessionIssuer") or {})
-        return issuer.get("arn")
+    issuer = ((ident.get("sessionContext") or {}).get("sessionIssuer") or {})
+    if ident.get("type") == "AssumedRole" and issuer.get("arn"):
+        return identity_of(issuer.get("arn"))
+    if ident.get("type") in ("IAMUser", "AssumedRole"):
+        return identity_of(ident.get("arn"))
     return None
 
 
@@ -104,7 +119,7 @@ def main() -> int:
         for row in csv.DictReader(f):
             if row["file"]:
                 principals.append(row)
-    by_key: dict[str, list[dict]] = defaultdict(list)
+    by_key: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for t in TRAILS:
         for r in read_records(t):
             k = key_of(r)
@@ -117,7 +132,7 @@ def main() -> int:
     totals = defaultdict(int)
     for row in principals:
         p = row["principal"]
-        records = by_key.get(p, [])
+        records = by_key.get(identity_of(p), [])
         if not records:
             totals["principals_without_raw_records"] += 1
             continue

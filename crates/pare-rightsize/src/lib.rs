@@ -687,7 +687,10 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
                 continue;
             };
             for r in res {
-                if r != &call.resource && !pare_policy::arn::arn_matches(r, &call.resource) {
+                let wild = r.contains(['*', '?']);
+                if r != &call.resource
+                    && !(wild && pare_policy::arn::arn_matches(r, &call.resource))
+                {
                     continue;
                 }
                 proof.pairs_checked += 1;
@@ -744,23 +747,39 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
     let mut high = removed.clone();
     high.intersect_with(&high_risk);
     let high_risk_removed: Vec<String> = high.iter().map(|id| catalog.action_name(id)).collect();
-    // Per service counts, each set walked once.
+    // Per service counts: each service's range of action ids, checked in each set.
     let mut per_service: BTreeMap<String, [usize; 3]> = BTreeMap::new();
-    for (slot, set) in [(0, &before), (1, &after_all), (2, &removed)] {
-        for id in set.iter() {
-            if let Some(svc) = catalog.service_of(id) {
-                let counts = per_service.entry(svc.prefix().to_owned()).or_insert([0; 3]);
-                if let Some(c) = counts.get_mut(slot) {
+    for svc in catalog.services() {
+        let mut counts = [0usize; 3];
+        for i in svc.action_range() {
+            let Some(id) = catalog.action_id(i) else {
+                continue;
+            };
+            for (c, set) in counts.iter_mut().zip([&before, &after_all, &removed]) {
+                if set.contains(id) {
                     *c += 1;
                 }
             }
         }
+        if counts.iter().any(|c| *c > 0) {
+            per_service.insert(svc.prefix().to_owned(), counts);
+        }
     }
-    let names_in = |set: &ActionSet, svc: &str| -> Vec<String> {
-        set.iter()
-            .filter(|id| catalog.service_of(*id).is_some_and(|s| s.prefix() == svc))
-            .map(|id| catalog.action_name(id))
-            .collect()
+    let by_service = |set: &ActionSet| -> BTreeMap<String, Vec<String>> {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for id in set.iter() {
+            if let Some(svc) = catalog.service_of(id) {
+                m.entry(svc.prefix().to_owned())
+                    .or_default()
+                    .push(catalog.action_name(id));
+            }
+        }
+        m
+    };
+    let used_by_service = by_service(&used);
+    let kept_by_service = by_service(&kept_set);
+    let names_in = |m: &BTreeMap<String, Vec<String>>, svc: &str| -> Vec<String> {
+        m.get(svc).cloned().unwrap_or_default()
     };
     let services_before: BTreeSet<String> = per_service
         .iter()
@@ -774,8 +793,8 @@ pub fn rightsize(input: &Input<'_>, catalog: &Catalog) -> RightSizedPolicy {
         .collect();
     let mut diff = Vec::new();
     for (svc, [b, a, r]) in &per_service {
-        let kept_used = names_in(&used, svc);
-        let kept_not_observable = names_in(&kept_set, svc);
+        let kept_used = names_in(&used_by_service, svc);
+        let kept_not_observable = names_in(&kept_by_service, svc);
         let why_removed = if *r == 0 {
             String::new()
         } else if kept_used.is_empty() && kept_not_observable.is_empty() {
@@ -892,7 +911,12 @@ fn decide(
     set: &PolicySet,
 ) -> (bool, Option<pare_policy::Evaluation>) {
     let mut last = None;
-    for context in contexts(call) {
+    let mut variants = contexts(call);
+    // Without a condition anywhere, every context gives the same answer: one evaluation is enough.
+    if !has_conditions(set) {
+        variants.truncate(1);
+    }
+    for context in variants {
         let request = Request {
             principal: principal.to_owned(),
             action: action.to_owned(),
@@ -906,6 +930,17 @@ fn decide(
         last = Some(ev);
     }
     (last.is_some(), last)
+}
+
+fn has_conditions(set: &PolicySet) -> bool {
+    set.identity_policies
+        .iter()
+        .chain(set.resource_policy.iter())
+        .chain(set.permission_boundaries.iter())
+        .chain(set.service_control_policies.iter().flatten())
+        .chain(set.resource_control_policies.iter().flatten())
+        .chain(set.session_policy.iter())
+        .any(|d| d.statements.iter().any(|st| !st.conditions.is_empty()))
 }
 
 fn why(ev: &pare_policy::Evaluation) -> String {
