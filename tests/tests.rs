@@ -8,6 +8,7 @@
 )]
 
 mod account_import;
+mod alerts_cli;
 mod cli;
 mod findings;
 mod golden;

@@ -1,6 +1,7 @@
 //! `pare`: the command-line shell over Pare's engine. Reads files, calls the engine, prints results.
 
 mod account;
+mod alerts;
 mod cloudtrail;
 mod demo;
 mod findings;
@@ -194,6 +195,9 @@ enum Command {
         #[arg(long)]
         no_compress: bool,
     },
+    /// Activity alerts: list (`--status`), triage (`--triage ID --status S --note T`), store policy
+    /// files (`--policy`), evaluate the history (`--evaluate`), investigate (`--investigate ID`).
+    Alerts(alerts::AlertsArgs),
     /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
     Mapping {
         /// The database file.
@@ -333,6 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => findings::cmd_findings(&db, principal.as_deref(), scores, json),
         Command::Paths { db, depth, json } => findings::cmd_paths(&db, depth, json),
+        Command::Alerts(args) => alerts::cmd_alerts(&args),
     }
 }
 

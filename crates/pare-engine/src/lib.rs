@@ -15,12 +15,18 @@
 #![warn(missing_docs)]
 
 pub mod account;
+mod alerts;
 pub mod findings;
 mod import;
 mod rightsize;
 
 use std::path::Path;
 
+pub use alerts::{
+    Activity, AlertView, EvaluationSummary, EventView, PolicyView, REVIEWER_SETTING,
+    actor_activity, alert_events, alert_policies, alerts, evaluate_alerts, evaluate_new_events,
+    import_alert_policies, ip_activity, reviewer, set_reviewer, triage_alert,
+};
 pub use chrono::{DateTime, Utc};
 pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
@@ -28,8 +34,8 @@ pub use import::{
 };
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{
-    ActionInput, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent, StoredOutcome,
-    Totals, UsageRow,
+    ActionInput, AlertStatus, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent,
+    StoredOutcome, Totals, UsageRow,
 };
 pub use rightsize::{
     BulkEntry, BulkSummary, CurrentPolicies, RightsizeReport, RightsizeWindow, rightsize,
@@ -46,6 +52,12 @@ pub enum EngineError {
     /// The bundled CloudTrail action mapping could not be loaded (a bug in this build).
     #[error("the bundled cloudtrail action mapping is unusable: {0}")]
     Mapping(#[from] pare_usage::UsageError),
+    /// An alert policy (a file given, or one stored) is refused.
+    #[error(transparent)]
+    Policy(#[from] pare_alerts::PolicyError),
+    /// No alert has this id.
+    #[error("no alert has id {0}")]
+    UnknownAlert(i64),
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),
