@@ -21,6 +21,7 @@ mod account;
 mod event_log;
 mod findings;
 mod migrations;
+mod reviews;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -34,6 +35,7 @@ pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal}
 pub use event_log::{BlockError, PreparedFile};
 pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
+pub use reviews::{ReviewDecision, ReviewItem, ReviewRow};
 
 /// Why the database could not be opened, migrated, read or written.
 #[derive(Debug, thiserror::Error)]

@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123231500_account_snapshots",
         include_str!("../migrations/20261123231500_account_snapshots.sql"),
     ),
+    (
+        "20261124000500_reviews",
+        include_str!("../migrations/20261124000500_reviews.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
