@@ -40,6 +40,8 @@ pub struct ReviewOptions {
     pub thresholds: Thresholds,
     /// Path search limits.
     pub search: SearchOptions,
+    /// The account snapshot to review (its id); the latest when `None`.
+    pub snapshot: Option<i64>,
 }
 
 /// The result of a review.
@@ -61,9 +63,12 @@ fn parse(t: &str) -> Option<DateTime<Utc>> {
     pare_ingest::parse_time_text(t)
 }
 
-/// Rebuilds the latest stored account snapshot (an empty account when none was imported).
-fn load_latest(store: &Store) -> Result<(Account, Option<DateTime<Utc>>), ReviewError> {
-    let Some(info) = store.account_snapshot(None)? else {
+/// Rebuilds a stored account snapshot, the latest when `snapshot` is `None` (an empty account when there is none).
+fn load_snapshot(
+    store: &Store,
+    snapshot: Option<i64>,
+) -> Result<(Account, Option<DateTime<Utc>>), ReviewError> {
+    let Some(info) = store.account_snapshot(snapshot)? else {
         return Ok((Account::default(), None));
     };
     let mut sources = AccountSources::default();
@@ -149,7 +154,7 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
     let techniques =
         pare_findings::techniques::bundled().map_err(|e| ReviewError::Bundled(e.to_string()))?;
     let mapper = ActionMapper::bundled().map_err(|e| ReviewError::Bundled(e.to_string()))?;
-    let (account, taken_at) = load_latest(&store)?;
+    let (account, taken_at) = load_snapshot(&store, options.snapshot)?;
 
     let window = store
         .event_window()?

@@ -17,6 +17,7 @@
 pub mod account;
 pub mod findings;
 mod import;
+pub mod reviews;
 
 use std::path::Path;
 
