@@ -4,6 +4,7 @@ mod account;
 mod cloudtrail;
 mod demo;
 mod findings;
+mod review;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -140,6 +141,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Access reviews: start a campaign over the latest snapshot, decide, show, diff two snapshots, report.
+    Review(review::ReviewArgs),
     /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
     Mapping {
         /// The database file.
@@ -250,6 +253,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => findings::cmd_findings(&db, principal.as_deref(), scores, json),
         Command::Paths { db, depth, json } => findings::cmd_paths(&db, depth, json),
+        Command::Review(args) => review::run(args),
     }
 }
 
