@@ -12,5 +12,6 @@ mod cli;
 mod findings;
 mod golden;
 mod managed_policies;
+mod reviews;
 mod tidy;
 mod usage_import;
