@@ -170,8 +170,12 @@ fn strings(v: &Value, field: &str) -> Vec<String> {
 fn drift_between_two_cloudsplaining_snapshots_lists_exactly_the_changes() {
     let acc = two_snapshots();
     let db = s(&acc.db);
-    let one = import(&acc.db, &acc.first)["snapshot"]["id"].as_i64().unwrap();
-    let two = import(&acc.db, &acc.second)["snapshot"]["id"].as_i64().unwrap();
+    let one = import(&acc.db, &acc.first)["snapshot"]["id"]
+        .as_i64()
+        .unwrap();
+    let two = import(&acc.db, &acc.second)["snapshot"]["id"]
+        .as_i64()
+        .unwrap();
     let d = pare_json(&[
         "review",
         "--db",
@@ -307,4 +311,543 @@ fn drift_between_two_cloudsplaining_snapshots_lists_exactly_the_changes() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no account snapshot 9"), "{err}");
+}
+
+fn items(view: &Value) -> &Vec<Value> {
+    view["items"].as_array().unwrap()
+}
+
+/// The id of the finding of `kind` on `principal` in a review.
+fn finding_id(view: &Value, kind: &str, principal: &str) -> String {
+    items(view)
+        .iter()
+        .find(|i| i["subject"] == "finding" && i["kind"] == kind && i["principal"] == principal)
+        .unwrap_or_else(|| panic!("no {kind} finding on {principal}"))["key"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The decided items of a review as (key, decision, inherited_from).
+fn decided(view: &Value) -> Vec<(String, String, Option<String>)> {
+    let mut v: Vec<(String, String, Option<String>)> = items(view)
+        .iter()
+        .filter(|i| !i["decision"].is_null())
+        .map(|i| {
+            (
+                i["key"].as_str().unwrap().to_owned(),
+                i["decision"]["decision"].as_str().unwrap().to_owned(),
+                i["decision"]["inherited_from"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Decisions survive reopening the database and a re-import; the next review over a changed snapshot inherits
+/// those whose identity and finding are unchanged, and only those.
+#[test]
+fn decisions_persist_and_carry_over_to_the_next_review() {
+    let acc = two_snapshots();
+    let db = s(&acc.db);
+    import(&acc.db, &acc.first);
+    let q1 = pare_json(&[
+        "review",
+        "--db",
+        db,
+        "start",
+        "2026-Q3",
+        "--since",
+        "2026-07-01",
+        "--until",
+        "2026-10-01",
+        "--json",
+    ]);
+    assert_eq!(
+        q1["window"],
+        json!(["2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z"])
+    );
+    assert_eq!(q1["previous_review"], Value::Null);
+    assert_eq!(
+        q1["counts"]["identities"], 7,
+        "the dump's 3 users, 3 roles and the root"
+    );
+    let obama_admin = finding_id(&q1, "admin-equivalent", &arn("obama"));
+    let role = "arn:aws:iam::012345678901:role/OverprivilegedEC2";
+    let decide = |review: &str, target: &[&str], decision: &str, extra: &[&str]| {
+        let mut args = vec!["review", "--db", db, "decide", "--review", review];
+        args.extend_from_slice(target);
+        args.extend_from_slice(&["--decision", decision, "--note"]);
+        args.push("reviewed with the owner");
+        args.extend_from_slice(extra);
+        pare_ok(&args)
+    };
+    decide(
+        "2026-Q3",
+        &["--finding", &obama_admin],
+        "accept-risk",
+        &["--expires", "2099-01-01"],
+    );
+    let biden = arn("biden");
+    decide("2026-Q3", &["--principal", &biden], "rightsize", &[]);
+    decide("2026-Q3", &["--principal", role], "remove", &[]);
+    let obama = arn("obama");
+    decide(
+        "2026-Q3",
+        &["--principal", &obama],
+        "keep",
+        &["--reviewer", "lead"],
+    );
+
+    // Bad decisions change nothing.
+    for (args, says) in [
+        (
+            vec!["--finding", "no-such-finding", "--decision", "keep"],
+            "has no finding `no-such-finding`",
+        ),
+        (
+            vec!["--principal", &biden, "--decision", "delete"],
+            "is not one of keep",
+        ),
+        (
+            vec!["--principal", &biden, "--decision", "accept-risk"],
+            "needs --expires",
+        ),
+        (
+            vec![
+                "--principal",
+                &biden,
+                "--decision",
+                "keep",
+                "--expires",
+                "2099-01-01",
+            ],
+            "only goes with",
+        ),
+        (
+            vec![
+                "--principal",
+                &biden,
+                "--decision",
+                "accept-risk",
+                "--expires",
+                "31/12/2099",
+            ],
+            "is not a date",
+        ),
+    ] {
+        let mut a = vec!["review", "--db", db, "decide"];
+        a.extend_from_slice(&args);
+        a.extend_from_slice(&["--note", "x"]);
+        let (code, _, err) = pare(&a);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let (code, _, err) = pare(&["review", "--db", db, "start", "2026-Q3"]);
+    assert_eq!((code, err.contains("already exists")), (2, true), "{err}");
+
+    // Reopened (every command is a new process) and after re-importing the same files.
+    let again = import(&acc.db, &acc.first);
+    assert_eq!(again["created"], false);
+    let shown = pare_json(&[
+        "review", "--db", db, "show", "--review", "2026-Q3", "--json",
+    ]);
+    let first_decisions = vec![
+        (role.to_owned(), "remove".to_owned(), None),
+        (obama.clone(), "keep".to_owned(), None),
+        (biden.clone(), "rightsize".to_owned(), None),
+        (obama_admin.clone(), "accept-risk".to_owned(), None),
+    ];
+    let mut expected = first_decisions.clone();
+    expected.sort();
+    assert_eq!(decided(&shown), expected);
+    let by_lead = items(&shown)
+        .iter()
+        .find(|i| i["key"] == obama.as_str())
+        .unwrap();
+    assert_eq!(by_lead["decision"]["reviewer"], "lead");
+    assert_eq!(by_lead["decision"]["note"], "reviewed with the owner");
+    let accepted = items(&shown)
+        .iter()
+        .find(|i| i["key"] == obama_admin.as_str())
+        .unwrap();
+    assert_eq!(accepted["decision"]["reviewer"], "auditor");
+    assert_eq!(accepted["decision"]["expires_at"], "2099-01-01T00:00:00Z");
+
+    // The next quarter over the changed snapshot: biden (a policy detached) and the role (its policy changed)
+    // are not the identities that were decided on; obama and his finding are.
+    import(&acc.db, &acc.second);
+    let q2 = pare_json(&["review", "--db", db, "start", "2026-Q4", "--json"]);
+    assert_eq!(q2["previous_review"], "2026-Q3");
+    assert_eq!(q2["snapshot_id"], 2);
+    let mut inherited = vec![
+        (obama.clone(), "keep".to_owned(), Some("2026-Q3".to_owned())),
+        (
+            obama_admin.clone(),
+            "accept-risk".to_owned(),
+            Some("2026-Q3".to_owned()),
+        ),
+    ];
+    inherited.sort();
+    assert_eq!(decided(&q2), inherited);
+    assert_eq!(q2["counts"]["inherited"], 2);
+    let carried = items(&q2)
+        .iter()
+        .find(|i| i["key"] == obama.as_str())
+        .unwrap();
+    assert_eq!(carried["decision"]["reviewer"], "lead");
+    assert_eq!(carried["decision"]["note"], "reviewed with the owner");
+    // A new decision on a carried-over item is the reviewer's own; the earlier review keeps its answers.
+    decide("2026-Q4", &["--principal", &obama], "rightsize", &[]);
+    let q2 = pare_json(&["review", "--db", db, "show", "--json"]);
+    assert!(decided(&q2).contains(&(obama.clone(), "rightsize".to_owned(), None)));
+    let q1 = pare_json(&[
+        "review", "--db", db, "show", "--review", "2026-Q3", "--json",
+    ]);
+    assert_eq!(decided(&q1), expected);
+    let list = pare_json(&["review", "--db", db, "list", "--json"]);
+    assert_eq!(strings(&list, "name"), ["2026-Q3", "2026-Q4"]);
+}
+
+fn data_count(html: &str, id: &str) -> u64 {
+    let at = html
+        .find(&format!("id=\"{id}\" data-count=\""))
+        .unwrap_or_else(|| panic!("no {id}"));
+    let rest = &html[at + id.len() + 18..];
+    rest[..rest.find('"').unwrap()].parse().unwrap()
+}
+
+fn bar_count(html: &str, chart: &str, label: &str) -> u64 {
+    let chart_at = html.find(&format!("<svg id=\"{chart}\"")).unwrap();
+    let chart_html = &html[chart_at..chart_at + html[chart_at..].find("</svg>").unwrap()];
+    let prefix = format!("data-label=\"{label}\" data-count=\"");
+    let at = chart_html
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("no bar {label} in {chart}"));
+    let rest = &chart_html[at + prefix.len()..];
+    rest[..rest.find('"').unwrap()].parse().unwrap()
+}
+
+/// A review over a snapshot and CloudTrail from Panther's compromised-root scenario, with decisions.
+fn reviewed_account() -> (tempfile::TempDir, PathBuf, Value) {
+    let acc = two_snapshots();
+    let db = acc.db.clone();
+    import(&acc.db, &acc.first);
+    let trail = tests_dir()
+        .join("data")
+        .join("cloudtrail")
+        .join("aws-docs-examples");
+    pare_ok(&["import", "--db", s(&db), "--cloudtrail", s(&trail)]);
+    let q = pare_json(&[
+        "review",
+        "--db",
+        s(&db),
+        "start",
+        "Q4 <audit> & co",
+        "--json",
+    ]);
+    let admin = finding_id(&q, "admin-equivalent", &arn("obama"));
+    pare_ok(&[
+        "review",
+        "--db",
+        s(&db),
+        "decide",
+        "--finding",
+        &admin,
+        "--decision",
+        "accept-risk",
+        "--expires",
+        "2099-06-30",
+        "--note",
+        "break-glass account, \"approved\" by the CISO",
+    ]);
+    pare_ok(&[
+        "review",
+        "--db",
+        s(&db),
+        "decide",
+        "--principal",
+        &arn("biden"),
+        "--decision",
+        "remove",
+        "--note",
+        "left the company",
+    ]);
+    let view = pare_json(&["review", "--db", s(&db), "show", "--json"]);
+    let Account { _dir, .. } = acc;
+    (_dir, db, view)
+}
+
+/// The HTML report: self-contained, sealed (an edit is detected), and stating the same numbers as the JSON;
+/// the CSV of decisions with its `.sha256`.
+#[test]
+fn the_report_is_sealed_self_contained_and_agrees_with_the_json() {
+    let (dir, db, view) = reviewed_account();
+    let html_path = dir.path().join("report.html");
+    let out = pare_ok(&[
+        "review",
+        "--db",
+        s(&db),
+        "report",
+        "--format",
+        "html",
+        "--out",
+        s(&html_path),
+    ]);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let digest = out.trim().rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(digest.len(), 64);
+    assert!(html.contains(&format!("<code id=\"seal\">{digest}</code>")));
+    let verified = pare_ok(&["review", "verify", "--file", s(&html_path)]);
+    assert!(verified.contains(&digest), "{verified}");
+
+    // Self-contained: nothing to fetch, no script.
+    for remote in ["http://", "https://", "<script", "<link", "@import", "url("] {
+        let allowed = remote == "http://"
+            && html.matches(remote).count() == html.matches("http://www.w3.org/2000/svg").count();
+        assert!(!html.contains(remote) || allowed, "{remote}");
+    }
+    // What it states.
+    assert!(html.contains("Q4 &lt;audit&gt; &amp; co"));
+    assert!(html.contains(ACCOUNT));
+    assert!(html.contains("break-glass account, &quot;approved&quot; by the CISO"));
+    assert!(html.contains("left the company"));
+    assert!(html.contains("credential_report"));
+    let counts = &view["counts"];
+    assert_eq!(
+        data_count(&html, "count-open-risks"),
+        counts["open_risks"].as_u64().unwrap()
+    );
+    assert_eq!(data_count(&html, "count-identities"), 7);
+    assert_eq!(
+        data_count(&html, "count-days"),
+        counts["days"].as_u64().unwrap()
+    );
+    assert!(counts["days"].as_u64().unwrap() > 1 && counts["regions"].as_u64().unwrap() >= 1);
+    for pair in counts["findings_by_severity"].as_array().unwrap() {
+        let (label, n) = (pair[0].as_str().unwrap(), pair[1].as_u64().unwrap());
+        assert_eq!(bar_count(&html, "chart-severity", label), n, "{label}");
+    }
+    for pair in counts["decisions"].as_array().unwrap() {
+        let (label, n) = (pair[0].as_str().unwrap(), pair[1].as_u64().unwrap());
+        assert_eq!(bar_count(&html, "chart-decisions", label), n, "{label}");
+    }
+    let cells = html.matches("class=\"cell\"").count() as u64;
+    assert_eq!(
+        cells,
+        counts["days"].as_u64().unwrap() * counts["regions"].as_u64().unwrap()
+    );
+
+    // A later edit is detected.
+    let edited = dir.path().join("edited.html");
+    std::fs::write(
+        &edited,
+        html.replace("left the company", "left the building"),
+    )
+    .unwrap();
+    let (code, _, err) = pare(&["review", "verify", "--file", s(&edited)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("does not match its seal"), "{err}");
+
+    // CSV of decisions, sealed beside it.
+    let csv_path = dir.path().join("decisions.csv");
+    pare_ok(&[
+        "review",
+        "--db",
+        s(&db),
+        "report",
+        "--format",
+        "csv",
+        "--out",
+        s(&csv_path),
+    ]);
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("review,subject,key,principal"));
+    assert!(csv.contains("\"break-glass account, \"\"approved\"\" by the CISO\""));
+    assert!(csv.contains("remove,left the company,auditor"));
+    pare_ok(&["review", "verify", "--file", s(&csv_path)]);
+    std::fs::write(&csv_path, csv.replace("remove,", "keep,")).unwrap();
+    let (code, _, err) = pare(&["review", "verify", "--file", s(&csv_path)]);
+    assert_eq!(code, 1, "{err}");
+}
+
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap();
+    std::env::split_paths(&path)
+        .map(|d| d.join("chromium"))
+        .find(|p| p.is_file())
+        .expect("the report tests need Debian's `chromium` (scripts/setup.sh installs it)")
+}
+
+/// Exact-colour pixels of a screenshot, by colour.
+fn pixels(png_path: &Path) -> std::collections::HashMap<[u8; 3], u64> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    let mut out = std::collections::HashMap::new();
+    for px in buf[..info.buffer_size()].chunks(step) {
+        *out.entry([px[0], px[1], px[2]]).or_default() += 1;
+    }
+    out
+}
+
+/// The HTML report in a real headless Chromium: no console messages (a blocked fetch or an error would be
+/// one), the DOM it builds carries the JSON's numbers, the bars are painted at their widths; the PDF has the
+/// same content (its text read back with pdftotext).
+#[test]
+fn the_report_renders_in_headless_chromium_and_prints_to_pdf() {
+    let (dir, db, view) = reviewed_account();
+    let html_path = dir.path().join("report.html");
+    pare_ok(&[
+        "review",
+        "--db",
+        s(&db),
+        "report",
+        "--format",
+        "html",
+        "--out",
+        s(&html_path),
+    ]);
+    let browser = chromium();
+    let url = format!("file://{}", html_path.display());
+    let run = |extra: &[String]| {
+        let out = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (dom, log) = run(&["--dump-dom".to_owned()]);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "{console:?}");
+    let counts = &view["counts"];
+    assert_eq!(
+        data_count(&dom, "count-open-risks"),
+        counts["open_risks"].as_u64().unwrap()
+    );
+    for pair in counts["findings_by_severity"].as_array().unwrap() {
+        let (label, n) = (pair[0].as_str().unwrap(), pair[1].as_u64().unwrap());
+        assert_eq!(bar_count(&dom, "chart-severity", label), n, "{label}");
+    }
+
+    // Painted: every severity bar's colour covers at least its rectangle (220 px × count / max, 16 px high).
+    let shot = dir.path().join("shot.png");
+    let (_, log) = run(&[
+        "--window-size=1200,1600".to_owned(),
+        "--hide-scrollbars".to_owned(),
+        format!("--screenshot={}", shot.display()),
+    ]);
+    assert!(log.lines().all(|l| !l.contains(":CONSOLE")), "{log}");
+    let painted = pixels(&shot);
+    let severity = counts["findings_by_severity"].as_array().unwrap();
+    let max = severity
+        .iter()
+        .map(|p| p[1].as_u64().unwrap())
+        .max()
+        .unwrap()
+        .max(1);
+    for (pair, rgb) in severity.iter().zip([
+        [0xa4, 0x0e, 0x26],
+        [0xbc, 0x4c, 0x00],
+        [0xbf, 0x87, 0x00],
+        [0x1a, 0x7f, 0x37],
+        [0x09, 0x69, 0xda],
+    ]) {
+        let n = pair[1].as_u64().unwrap();
+        let area = 220 * n / max * 16;
+        let got = painted.get(&rgb).copied().unwrap_or(0);
+        assert!(
+            got >= area * 9 / 10,
+            "{pair}: {got} pixels of {rgb:?}, bar is {area}"
+        );
+        if n == 0 && rgb == [0x09, 0x69, 0xda] {
+            assert_eq!(got, 0, "no info bar");
+        }
+    }
+
+    // The PDF says what the HTML says.
+    let pdf = dir.path().join("report.pdf");
+    let printed = pare_ok(&[
+        "review",
+        "--db",
+        s(&db),
+        "report",
+        "--format",
+        "pdf",
+        "--out",
+        s(&pdf),
+    ]);
+    let seal = printed.trim().rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(seal.len(), 64, "{printed}");
+    let text = Command::new("pdftotext")
+        .args([s(&pdf), "-"])
+        .output()
+        .expect("the report tests need `pdftotext` (poppler-utils, scripts/setup.sh installs it)");
+    // Words as read, whatever the line breaks of table cells.
+    let text = String::from_utf8(text.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "Access review Q4 <audit> & co",
+        ACCOUNT,
+        "left the company",
+        "by the CISO",
+        "Open risks",
+        "CloudTrail coverage",
+    ] {
+        assert!(text.contains(needle), "{needle} not in the PDF:\n{text}");
+    }
+    // The summary's numbers, in their order, as the JSON has them.
+    let findings: u64 = counts["findings_by_severity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_u64().unwrap())
+        .sum();
+    let decided = items(&view)
+        .iter()
+        .filter(|i| !i["decision"].is_null())
+        .count();
+    let summary = format!(
+        "Summary {findings} {} {decided} {} {} {} {} findings identities decisions carried over open risks",
+        counts["identities"],
+        counts["inherited"],
+        counts["open_risks"],
+        counts["regions"],
+        counts["days"]
+    );
+    assert!(text.contains(&summary), "{summary} not in the PDF:\n{text}");
+    assert!(
+        text.replace(' ', "").contains(seal.as_str()),
+        "the seal {seal} of the HTML it printed is in the PDF"
+    );
 }
