@@ -851,3 +851,73 @@ fn the_report_renders_in_headless_chromium_and_prints_to_pdf() {
         "the seal {seal} of the HTML it printed is in the PDF"
     );
 }
+
+/// The usage window of a review bounds what CloudTrail says: the coverage and the usage-based findings.
+#[test]
+fn the_usage_window_bounds_coverage_and_usage_findings() {
+    let (_dir, db, all) = reviewed_account();
+    let kinds = |v: &Value| -> Vec<String> {
+        items(v)
+            .iter()
+            .filter(|i| i["subject"] == "finding")
+            .map(|i| i["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(kinds(&all).contains(&"unused-permissions".to_owned()));
+    let days = all["counts"]["days"].as_u64().unwrap();
+    let march = pare_json(&[
+        "review",
+        "--db",
+        s(&db),
+        "start",
+        "march-2014",
+        "--since",
+        "2014-03-01",
+        "--until",
+        "2014-04-01",
+        "--json",
+    ]);
+    let in_march = march["coverage"].as_array().unwrap();
+    assert!(!in_march.is_empty());
+    assert!(
+        in_march
+            .iter()
+            .all(|c| c["day"].as_str().unwrap().starts_with("2014-03"))
+    );
+    assert!(march["counts"]["days"].as_u64().unwrap() < days);
+    assert!(
+        march["observed"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("2014-03")
+    );
+    let later = pare_json(&[
+        "review",
+        "--db",
+        s(&db),
+        "start",
+        "after-the-trail",
+        "--since",
+        "2030-01-01",
+        "--json",
+    ]);
+    assert_eq!(later["coverage"], json!([]));
+    assert_eq!(later["observed"], Value::Null);
+    assert!(
+        !kinds(&later).contains(&"unused-permissions".to_owned()),
+        "no CloudTrail in the window, so nothing is known to be unused"
+    );
+    let (code, _, err) = pare(&[
+        "review",
+        "--db",
+        s(&db),
+        "start",
+        "backwards",
+        "--since",
+        "2026-02-01",
+        "--until",
+        "2026-01-01",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not before"), "{err}");
+}

@@ -129,10 +129,16 @@ fn catalog() -> Result<&'static Catalog, ReviewsError> {
     Catalog::bundled().map_err(|e| ReviewsError::Catalog(e.to_string()))
 }
 
-/// The findings of a snapshot.
-fn snapshot_findings(db: &Path, snapshot: i64) -> Result<Vec<Finding>, ReviewsError> {
+/// The findings of a snapshot, with the CloudTrail usage of a window (RFC 3339 bounds).
+fn snapshot_findings(
+    db: &Path,
+    snapshot: i64,
+    window: (Option<&str>, Option<&str>),
+) -> Result<Vec<Finding>, ReviewsError> {
+    let time = |t: Option<&str>| t.and_then(pare_ingest::parse_time_text);
     let options = ReviewOptions {
         snapshot: Some(snapshot),
+        usage_window: (time(window.0), time(window.1)),
         ..ReviewOptions::default()
     };
     Ok(review(db, &options)?.findings)
@@ -168,7 +174,7 @@ pub fn start_review(
         )));
     }
     let (info, account) = load_account_snapshot(db, None)?;
-    let findings = snapshot_findings(db, info.id)?;
+    let findings = snapshot_findings(db, info.id, (since.as_deref(), until.as_deref()))?;
     let fps = identity_fingerprints(&account);
     let fp = |arn: &str| {
         fps.get(arn)
@@ -473,8 +479,8 @@ pub fn snapshot_drift(db: &Path, from: i64, to: i64) -> Result<SnapshotDrift, Re
     let catalog = catalog()?;
     let (from_info, from_account) = load_account_snapshot(db, Some(from))?;
     let (to_info, to_account) = load_account_snapshot(db, Some(to))?;
-    let from_findings = snapshot_findings(db, from)?;
-    let to_findings = snapshot_findings(db, to)?;
+    let from_findings = snapshot_findings(db, from, (None, None))?;
+    let to_findings = snapshot_findings(db, to, (None, None))?;
     let from_perms = AccountPermissions::compile(&from_account, catalog);
     let to_perms = AccountPermissions::compile(&to_account, catalog);
     let time = |t: &str| pare_ingest::parse_time_text(t);
