@@ -298,6 +298,16 @@ fn drift_between_two_cloudsplaining_snapshots_lists_exactly_the_changes() {
         d["findings"]["new"]
     );
 
+    let snapshots = pare_json(&["review", "--db", db, "snapshots", "--json"]);
+    assert_eq!(
+        snapshots
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["id"].as_i64().unwrap(), x["taken_at"].as_str().unwrap()))
+            .collect::<Vec<_>>(),
+        [(one, "2026-11-20T00:00:00Z"), (two, "2026-11-22T00:00:00Z")]
+    );
     // The same snapshot against itself: nothing.
     let same = pare_json(&[
         "review", "--db", db, "diff", "--from", "1", "--to", "1", "--json",

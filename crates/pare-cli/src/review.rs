@@ -84,6 +84,12 @@ enum ReviewCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List the account snapshots (their ids are what `diff` compares).
+    Snapshots {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// What changed between two account snapshots: identities, attachments, statements, effective permissions,
     /// findings, access-key rotation.
     Diff {
@@ -229,6 +235,29 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode> {
                         out,
                         "{}\tsnapshot {}\t{}",
                         r.name, r.snapshot_id, r.created_at
+                    )?;
+                }
+            }
+        }
+        ReviewCommand::Snapshots { json } => {
+            let db = need_db(db)?;
+            if !db.is_file() {
+                return Err(
+                    UsageError(format!("database `{}` does not exist", db.display())).into(),
+                );
+            }
+            let rows = pare_engine::account::account_snapshots(db).map_err(|e| anyhow!("{e}"))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+            } else {
+                for r in rows {
+                    writeln!(
+                        out,
+                        "{}\ttaken {}\timported {}\taccount {}",
+                        r.id,
+                        r.taken_at,
+                        r.imported_at,
+                        r.account_id.as_deref().unwrap_or("unknown")
                     )?;
                 }
             }

@@ -580,6 +580,22 @@ fn bar_chart(h: &mut String, id: &str, title: &str, bars: &[(String, usize)]) {
     h.push_str("</svg></figure>\n");
 }
 
+/// Every day (`YYYY-MM-DD`) from the first to the last of `days`, when there are at most 400.
+fn every_day(days: &[&str]) -> Option<Vec<String>> {
+    let parse = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    let (first, last) = (parse(days.first()?)?, parse(days.last()?)?);
+    if (last - first).num_days() > 400 {
+        return None;
+    }
+    Some(
+        first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .collect(),
+    )
+}
+
 /// CloudTrail events per region (rows) and day (columns) as an inline SVG heat map.
 fn coverage_chart(h: &mut String, cells: &[CoverageCell]) {
     if cells.is_empty() {
@@ -592,12 +608,34 @@ fn coverage_chart(h: &mut String, cells: &[CoverageCell]) {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let days: Vec<&str> = cells
+    let with_events: Vec<&str> = cells
         .iter()
         .map(|c| c.day.as_str())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Every day from the first to the last with events, so the gaps show, unless that is more than a year and a
+    // month of columns: then only the days with events.
+    let span = every_day(&with_events);
+    let days: Vec<&str> = match &span {
+        Some(all) => all.iter().map(String::as_str).collect(),
+        None => with_events.clone(),
+    };
+    let _ = writeln!(
+        h,
+        "<p id=\"coverage-summary\">CloudTrail events on <b>{}</b> of {} days from {} to {}{}; regions: {}.</p>",
+        with_events.len(),
+        span.as_ref()
+            .map_or_else(|| "the".to_owned(), |a| a.len().to_string()),
+        with_events.first().copied().unwrap_or(""),
+        with_events.last().copied().unwrap_or(""),
+        if span.is_none() {
+            " (only the days with events are drawn)"
+        } else {
+            ""
+        },
+        esc(&regions.join(", "))
+    );
     let by: BTreeMap<(&str, &str), u64> = cells
         .iter()
         .map(|c| ((c.region.as_str(), c.day.as_str()), c.events))
@@ -750,6 +788,20 @@ mod tests {
         let risks = r.open_risks();
         let status: Vec<&str> = risks.iter().map(|x| x.status.as_str()).collect();
         assert_eq!(status, ["acceptance-expired", "undecided"]);
+        let html = r.to_html();
+        assert_eq!(html.matches("class=\"cell\"").count(), 2 * 2);
+        assert!(
+            html.contains("CloudTrail events on <b>2</b> of 2 days from 2025-12-01 to 2025-12-02")
+        );
+        let mut gap = r.clone();
+        gap.coverage[1].day = "2025-12-05".into();
+        let html = gap.to_html();
+        assert_eq!(
+            html.matches("class=\"cell\"").count(),
+            2 * 5,
+            "the days without events are drawn"
+        );
+        assert!(html.contains("data-day=\"2025-12-03\" data-events=\"0\""));
         let csv = r.to_csv();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3, "header and the two decisions");
