@@ -76,6 +76,9 @@ fn the_pure_core_has_no_io_async_sql_or_tauri_dependencies() {
         "pare-usage",
         "pare-account",
         "pare-review",
+        "pare-rightsize",
+        "pare-alerts",
+        "pare-findings",
     ] {
         let deps = dependencies(&root.join("crates").join(krate).join("Cargo.toml"));
         assert!(!deps.is_empty(), "{krate}: no dependencies read");
@@ -109,6 +112,9 @@ fn the_pure_core_does_no_io() {
         "pare-usage",
         "pare-account",
         "pare-review",
+        "pare-rightsize",
+        "pare-alerts",
+        "pare-findings",
     ] {
         let mut files = Vec::new();
         files_with_extension(

@@ -62,7 +62,8 @@ enum ReviewCommand {
         /// Why.
         #[arg(long, value_name = "TEXT")]
         note: String,
-        /// Who decides (default: the `PARE_REVIEWER` setting of the environment).
+        /// Who decides (default: `PARE_REVIEWER` from the environment, else the reviewer setting stored in the
+        /// database, as the alerts' triage uses it).
         #[arg(long, value_name = "NAME")]
         reviewer: Option<String>,
         /// Print the decision as JSON.
@@ -194,11 +195,18 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode> {
                     return Err(UsageError("give --finding ID or --principal ARN".into()).into());
                 }
             };
+            let db = need_db(db)?;
+            let stored = if db.is_file() {
+                pare_engine::reviewer(db).map_err(|e| anyhow!("{e}"))?
+            } else {
+                None
+            };
             let reviewer = reviewer
                 .or_else(|| std::env::var("PARE_REVIEWER").ok())
+                .or(stored)
                 .unwrap_or_default();
             let d = decide(
-                need_db(db)?,
+                db,
                 review.as_deref(),
                 &target,
                 &decision,

@@ -263,7 +263,8 @@ pub fn decide(
     }
     if reviewer.trim().is_empty() {
         return Err(ReviewsError::Input(
-            "no reviewer: give --reviewer NAME or set PARE_REVIEWER".into(),
+            "no reviewer: give --reviewer NAME, set PARE_REVIEWER, or store the reviewer setting"
+                .into(),
         ));
     }
     if note.trim().is_empty() {

@@ -35,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/20261123231500_account_snapshots.sql"),
     ),
     (
+        "20261123233000_alerts",
+        include_str!("../migrations/20261123233000_alerts.sql"),
+    ),
+    (
         "20261124000500_reviews",
         include_str!("../migrations/20261124000500_reviews.sql"),
     ),
