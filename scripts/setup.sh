@@ -27,6 +27,10 @@ APT_PACKAGES=(
     xvfb
     libayatana-appindicator3-dev
     librsvg2-dev
+    # `pare review report --format pdf` prints with headless Chromium; the report tests open the HTML in it
+    # and read the PDF's text with pdftotext.
+    chromium
+    poppler-utils
 )
 
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

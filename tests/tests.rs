@@ -13,6 +13,7 @@ mod cli;
 mod findings;
 mod golden;
 mod managed_policies;
+mod reviews;
 mod rightsize;
 mod tidy;
 mod usage_import;

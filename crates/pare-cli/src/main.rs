@@ -5,6 +5,7 @@ mod alerts;
 mod cloudtrail;
 mod demo;
 mod findings;
+mod review;
 mod rightsize;
 
 use std::io::{Read, Write};
@@ -142,6 +143,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Access reviews: start a campaign over the latest snapshot, decide, show, diff two snapshots, report.
+    Review(review::ReviewArgs),
     /// The least-privilege policy for a principal from its CloudTrail usage, proven by replay; or for
     /// every principal into a folder with an index (`--all --out DIR`).
     Rightsize {
@@ -337,6 +340,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => findings::cmd_findings(&db, principal.as_deref(), scores, json),
         Command::Paths { db, depth, json } => findings::cmd_paths(&db, depth, json),
+        Command::Review(args) => review::run(args),
         Command::Alerts(args) => alerts::cmd_alerts(&args),
     }
 }

@@ -42,6 +42,11 @@ pub struct ReviewOptions {
     pub search: SearchOptions,
     /// Only the privilege-escalation paths (no finding rules, no scores).
     pub paths_only: bool,
+    /// The account snapshot to review (its id); the latest when `None`.
+    pub snapshot: Option<i64>,
+    /// Only CloudTrail usage in this window (`since`, `until`), for a review campaign's usage window: the
+    /// observation is clipped to it, usage aggregates entirely outside it and activity before it do not count.
+    pub usage_window: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 }
 
 /// The result of a review.
@@ -63,9 +68,12 @@ fn parse(t: &str) -> Option<DateTime<Utc>> {
     pare_ingest::parse_time_text(t)
 }
 
-/// Rebuilds the latest stored account snapshot (an empty account when none was imported).
-fn load_latest(store: &Store) -> Result<(Account, Option<DateTime<Utc>>), ReviewError> {
-    let Some(info) = store.account_snapshot(None)? else {
+/// Rebuilds a stored account snapshot, the latest when `snapshot` is `None` (an empty account when there is none).
+fn load_snapshot(
+    store: &Store,
+    snapshot: Option<i64>,
+) -> Result<(Account, Option<DateTime<Utc>>), ReviewError> {
+    let Some(info) = store.account_snapshot(snapshot)? else {
         return Ok((Account::default(), None));
     };
     let mut sources = AccountSources::default();
@@ -151,11 +159,17 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
     let techniques =
         pare_findings::techniques::bundled().map_err(|e| ReviewError::Bundled(e.to_string()))?;
     let mapper = ActionMapper::bundled().map_err(|e| ReviewError::Bundled(e.to_string()))?;
-    let (account, taken_at) = load_latest(&store)?;
+    let (account, taken_at) = load_snapshot(&store, options.snapshot)?;
 
+    let (since, until) = options.usage_window;
     let window = store
         .event_window()?
-        .and_then(|(a, b)| parse(&a).zip(parse(&b)));
+        .and_then(|(a, b)| parse(&a).zip(parse(&b)))
+        .map(|(a, b)| (since.map_or(a, |s| a.max(s)), until.map_or(b, |u| b.min(u))))
+        .filter(|(a, b)| a <= b);
+    let outside = |first: Option<DateTime<Utc>>, last: Option<DateTime<Utc>>| {
+        since.zip(last).is_some_and(|(s, l)| l < s) || until.zip(first).is_some_and(|(u, f)| f >= u)
+    };
     let reviewed_at = taken_at
         .or(window.map(|w| w.1))
         .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
@@ -183,6 +197,13 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
             continue;
         };
         let last_seen = row.last_seen.as_deref().and_then(parse);
+        if outside(row.first_seen.as_deref().and_then(parse), last_seen) {
+            continue;
+        }
+        let last_seen = match (last_seen, until) {
+            (Some(l), Some(u)) if l >= u => Some(u),
+            (l, _) => l,
+        };
         let list = usage.entry(id).or_default();
         match list.iter_mut().find(|u| u.action == action) {
             Some(u) => u.last_seen = u.last_seen.max(last_seen),
@@ -192,6 +213,10 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
     let mut last: HashMap<pare_account::PrincipalId, DateTime<Utc>> = HashMap::new();
     for (key, time) in store.last_activity()? {
         let Some(t) = parse(&time) else { continue };
+        if since.is_some_and(|s| t < s) {
+            continue;
+        }
+        let t = until.map_or(t, |u| t.min(u));
         if let Some(id) = account.principal_for_usage_key(&key) {
             let e = last.entry(id).or_insert(t);
             *e = (*e).max(t);

@@ -18,6 +18,7 @@ pub mod account;
 mod alerts;
 pub mod findings;
 mod import;
+pub mod reviews;
 mod rightsize;
 
 use std::path::Path;

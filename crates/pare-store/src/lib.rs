@@ -22,6 +22,7 @@ mod alerts;
 mod event_log;
 mod findings;
 mod migrations;
+mod reviews;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -36,6 +37,7 @@ pub use alerts::{AlertRow, AlertStatus, NewAlert, StoredPolicy};
 pub use event_log::{BlockError, PreparedFile};
 pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
+pub use reviews::{ReviewDecision, ReviewItem, ReviewRow};
 
 /// Why the database could not be opened, migrated, read or written.
 #[derive(Debug, thiserror::Error)]

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123233000_alerts",
         include_str!("../migrations/20261123233000_alerts.sql"),
     ),
+    (
+        "20261124000500_reviews",
+        include_str!("../migrations/20261124000500_reviews.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
