@@ -8,6 +8,7 @@
 )]
 
 mod cli;
+mod e2e;
 mod golden;
 mod managed_policies;
 mod tidy;

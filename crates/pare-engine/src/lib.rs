@@ -14,17 +14,25 @@
 
 #![warn(missing_docs)]
 
+mod explore;
 mod import;
 
 use std::path::Path;
 
 pub use chrono::{DateTime, Utc};
+pub use explore::{
+    ActionUse, Database, ImportProblem, ImportReport, ImportStatus, MAX_PAGE, NamedCount, Overview,
+    PrincipalDetail, RootActivity, RootSummary, ServiceUsage,
+};
 pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
-    import_cloudtrail,
+    import_cloudtrail, import_cloudtrail_cancellable,
 };
 pub use pare_ingest::parse_time_text;
-pub use pare_store::{MappingRow, Totals, UsageRow};
+pub use pare_store::{
+    ActivityCounts, CallCount, EventFacets, EventFilter, EventPage, EventRow, MappingRow,
+    PrincipalSummary, TimeBucket, Totals, TypeCount, UsageRow,
+};
 
 /// Why an engine call failed.
 #[derive(Debug, thiserror::Error)]

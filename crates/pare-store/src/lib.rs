@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod explore;
 mod migrations;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,6 +27,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+pub use explore::{
+    ActivityCounts, CallCount, EventFacets, EventFilter, EventPage, EventRow, PrincipalSummary,
+    TimeBucket, TypeCount,
+};
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
