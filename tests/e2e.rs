@@ -191,11 +191,31 @@ impl Driver {
     }
 }
 
+/// Stops tauri-driver the way it cleans up (SIGTERM ends WebKitWebDriver too), then for sure.
 struct Stop(Child);
 impl Drop for Stop {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Ends the WebDriver session (which closes the app's window and process), also when a check failed.
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.url(""))
+            .timeout(Duration::from_secs(20))
+            .call();
     }
 }
 
@@ -471,7 +491,6 @@ fn desktop_app_in_a_real_window() {
     );
     d.screenshot(&shots, "9-findings-placeholder");
 
-    send("DELETE", &d.url(""), None);
     eprintln!(
         "desktop E2E: launch to interactive dashboard {:.2} s; whole test {:.1} s; screenshots in {}",
         interactive.as_secs_f64(),
