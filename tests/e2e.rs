@@ -230,6 +230,40 @@ fn pare_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Resident memory (KiB) of the app's process and of the WebKit processes it started, from /proc.
+fn app_rss_kib(app: &Path) -> (u64, u64) {
+    let field = |pid: &str, name: &str| -> Option<String> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()))
+    };
+    let kib = |pid: &str| -> u64 {
+        field(pid, "VmRSS:")
+            .and_then(|v| v.split_whitespace().next().and_then(|n| n.parse().ok()))
+            .unwrap_or(0)
+    };
+    let pids: Vec<String> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(app_pid) = pids
+        .iter()
+        .find(|p| std::fs::read_link(format!("/proc/{p}/exe")).is_ok_and(|e| e == app))
+    else {
+        return (0, 0);
+    };
+    let webkit: u64 = pids
+        .iter()
+        .filter(|p| field(p, "PPid:").as_deref() == Some(app_pid.as_str()))
+        .map(|p| kib(p))
+        .sum();
+    (kib(app_pid), webkit)
+}
+
 fn distinct_actions(usage: &Value) -> usize {
     let mut actions: Vec<&str> = usage
         .as_array()
@@ -343,6 +377,8 @@ fn desktop_app_in_a_real_window() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let base = format!("http://127.0.0.1:{port}");
+    // From here: the app starts (the session request launches it) until the dashboard shows its numbers.
+    let launched = Instant::now();
     let session = send(
         "POST",
         &format!("{base}/session"),
@@ -352,7 +388,6 @@ fn desktop_app_in_a_real_window() {
         base,
         session: session["value"]["sessionId"].as_str().unwrap().to_owned(),
     };
-    let launched = Instant::now();
 
     // Dashboard on the demo account: the same numbers as the CLI.
     assert_eq!(
@@ -392,6 +427,7 @@ fn desktop_app_in_a_real_window() {
         (mapped - m * 100.0 / c).abs() < 1e-9,
         "mapped {mapped} vs {m}/{c}"
     );
+    let (app_rss, webkit_rss) = app_rss_kib(&app);
     d.screenshot(&shots, "1-dashboard-demo");
 
     // Activity: every event, newest first.
@@ -492,8 +528,11 @@ fn desktop_app_in_a_real_window() {
     d.screenshot(&shots, "9-findings-placeholder");
 
     eprintln!(
-        "desktop E2E: launch to interactive dashboard {:.2} s; whole test {:.1} s; screenshots in {}",
+        "desktop E2E: launch to interactive dashboard {:.2} s (demo, debug build); RSS app {} MiB + WebKit \
+         processes {} MiB; whole test {:.1} s; screenshots in {}",
         interactive.as_secs_f64(),
+        app_rss / 1024,
+        webkit_rss / 1024,
         started.elapsed().as_secs_f64(),
         shots.display()
     );
