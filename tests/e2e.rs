@@ -145,6 +145,28 @@ impl Driver {
         v.as_str().unwrap().to_owned()
     }
 
+    /// Waits until the `data-value` of the element with this `data-testid` is `want` (screens
+    /// reload after an import, so an old value may show first).
+    fn expect_value(&self, testid: &str, want: impl ToString) {
+        let want = want.to_string();
+        let start = Instant::now();
+        loop {
+            let got = self.script(
+                "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); \
+                 return e ? (e.dataset.value ?? null) : null;",
+                json!([testid]),
+            );
+            if got.as_str() == Some(want.as_str()) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "{testid}: expected {want}, the window shows {got}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     fn click(&self, css: &str) {
         let start = Instant::now();
         let element = loop {
@@ -390,10 +412,7 @@ fn desktop_app_in_a_real_window() {
     };
 
     // Dashboard on the demo account: the same numbers as the CLI.
-    assert_eq!(
-        d.value_of("stat-events"),
-        demo["totals"]["events"].to_string()
-    );
+    d.expect_value("stat-events", demo["totals"]["events"].to_string());
     let interactive = launched.elapsed();
     assert_eq!(
         d.script(
@@ -402,21 +421,12 @@ fn desktop_app_in_a_real_window() {
         ),
         json!("true")
     );
-    assert_eq!(
-        d.value_of("stat-principals"),
-        demo["totals"]["principals"].to_string()
-    );
-    assert_eq!(
-        d.value_of("stat-denied"),
-        demo["totals"]["denied_events"].to_string()
-    );
-    assert_eq!(
-        d.value_of("stat-files"),
-        demo["totals"]["files"].to_string()
-    );
-    assert_eq!(
-        d.value_of("stat-actions-used"),
-        distinct_actions(&demo_usage).to_string()
+    d.expect_value("stat-principals", demo["totals"]["principals"].to_string());
+    d.expect_value("stat-denied", demo["totals"]["denied_events"].to_string());
+    d.expect_value("stat-files", demo["totals"]["files"].to_string());
+    d.expect_value(
+        "stat-actions-used",
+        distinct_actions(&demo_usage).to_string(),
     );
     let mapped: f64 = d.value_of("stat-mapped").parse().unwrap();
     let (m, c) = (
@@ -432,19 +442,13 @@ fn desktop_app_in_a_real_window() {
 
     // Activity: every event, newest first.
     d.click("[data-testid=\"nav-activity\"]");
-    assert_eq!(
-        d.value_of("activity-total"),
-        demo["totals"]["events"].to_string()
-    );
+    d.expect_value("activity-total", demo["totals"]["events"].to_string());
     d.wait_for("activity rows", "return document.querySelectorAll('[data-testid=\"activity-table\"] [role=row][aria-rowindex]').length > 5 ? true : null", json!([]));
     d.screenshot(&shots, "2-activity");
 
     // Principals, then the attacker's user: its actions are those `pare usage --principal` lists.
     d.click("[data-testid=\"nav-principals\"]");
-    assert_eq!(
-        d.value_of("principals-total"),
-        demo["totals"]["principals"].to_string()
-    );
+    d.expect_value("principals-total", demo["totals"]["principals"].to_string());
     d.screenshot(&shots, "3-principals");
     let attacker = "arn:aws:iam::229654561268:user/christophe";
     d.click("[data-testid=\"principals-search\"]");
@@ -454,7 +458,7 @@ fn desktop_app_in_a_real_window() {
          set.call(i, arguments[0]); i.dispatchEvent(new Event('input', {bubbles: true}));",
         json!([attacker]),
     );
-    assert_eq!(d.value_of("principals-total"), "1");
+    d.expect_value("principals-total", "1");
     d.click("[data-testid=\"principal-row\"]");
     let used = pare_json(&[
         "usage",
@@ -464,10 +468,7 @@ fn desktop_app_in_a_real_window() {
         attacker,
         "--json",
     ]);
-    assert_eq!(
-        d.value_of("principal-actions"),
-        distinct_actions(&used).to_string()
-    );
+    d.expect_value("principal-actions", distinct_actions(&used).to_string());
     d.wait_for(
         "service usage",
         "return document.querySelector('[data-testid=\"service-usage\"]') ? true : null",
@@ -487,10 +488,7 @@ fn desktop_app_in_a_real_window() {
     // Open folder…: the fixture folder is imported with its bad file named, and its events appear.
     d.click("[data-testid=\"nav-dashboard\"]");
     d.click("[data-testid=\"open-folder\"]");
-    assert_eq!(
-        d.value_of("import-new-events"),
-        mine["new_events"].to_string()
-    );
+    d.expect_value("import-new-events", mine["new_events"].to_string());
     let problems = d.wait_for("import problems", "const e = document.querySelector('[data-testid=\"import-problems\"]'); return e ? e.innerText : null", json!([]));
     assert!(
         problems.as_str().unwrap().contains("broken.json"),
@@ -501,20 +499,11 @@ fn desktop_app_in_a_real_window() {
         "const e = document.querySelector('[data-testid=\"database-label\"]'); return e && e.dataset.demo === 'false' ? true : null",
         json!([]),
     );
-    assert_eq!(
-        d.value_of("stat-events"),
-        mine["totals"]["events"].to_string()
-    );
-    assert_eq!(
-        d.value_of("stat-principals"),
-        mine["totals"]["principals"].to_string()
-    );
+    d.expect_value("stat-events", mine["totals"]["events"].to_string());
+    d.expect_value("stat-principals", mine["totals"]["principals"].to_string());
     d.screenshot(&shots, "6-dashboard-imported");
     d.click("[data-testid=\"nav-activity\"]");
-    assert_eq!(
-        d.value_of("activity-total"),
-        mine["totals"]["events"].to_string()
-    );
+    d.expect_value("activity-total", mine["totals"]["events"].to_string());
     d.screenshot(&shots, "7-activity-imported");
     d.click("[data-testid=\"nav-root\"]");
     d.wait_for("root screen", "return document.querySelector('[data-testid=\"root-timeline\"]') || document.body.innerText.includes('No root activity') ? true : null", json!([]));
