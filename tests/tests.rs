@@ -7,8 +7,10 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod account_import;
 mod cli;
 mod e2e;
+mod findings;
 mod golden;
 mod managed_policies;
 mod tidy;

@@ -384,3 +384,65 @@ fn corrupted_files_are_reported_with_file_and_record_and_the_rest_is_kept() {
     assert_eq!((again.files_read, again.new_events), (0, 0));
     assert_eq!(again.files_unchanged, 4);
 }
+
+#[test]
+fn stored_events_are_read_back_per_principal_and_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pare.db");
+    import(&db, &[stratus()]);
+    let collect = |filter: &pare_engine::EventFilter| {
+        let mut out = Vec::new();
+        pare_engine::events(&db, filter, |e| {
+            out.push(e.event.clone());
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+        out
+    };
+    let all = collect(&pare_engine::EventFilter::default());
+    assert_eq!(all.len(), 310);
+    let mut ids: Vec<&str> = all.iter().filter_map(|e| e.event_id.as_deref()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 310);
+    // The records' own fields, for the attacker's events.
+    let by_attacker = collect(&pare_engine::EventFilter {
+        principal: Some(ATTACKER.to_owned()),
+        ..Default::default()
+    });
+    let expected: Vec<&Value> = stratus_records()
+        .iter()
+        .filter(|r| r["userIdentity"]["arn"] == ATTACKER)
+        .map(|_| &Value::Null)
+        .collect();
+    assert_eq!(by_attacker.len(), expected.len());
+    let create = by_attacker
+        .iter()
+        .find(|e| e.event_name == "CreateUser")
+        .unwrap();
+    assert_eq!(create.event_source, "iam.amazonaws.com");
+    assert_eq!(create.actions[0].action, "iam:CreateUser");
+    assert!(create.source_ip.is_some() && create.user_agent.is_some());
+    let details: Value = serde_json::from_str(&create.principal.details).unwrap();
+    assert_eq!(details["type"], "IAMUser");
+    // A session ARN names its role; a time window keeps only its events.
+    let role = collect(&pare_engine::EventFilter {
+        principal: Some("arn:aws:sts::494659789341:assumed-role/test-role/s".to_owned()),
+        ..Default::default()
+    });
+    assert!(!role.is_empty());
+    assert!(
+        role.iter()
+            .all(|e| e.principal.key == "arn:aws:iam::494659789341:role/test-role")
+    );
+    let since = "2024-07-31T00:00:00Z";
+    let window = collect(&pare_engine::EventFilter {
+        since: Some(since.to_owned()),
+        ..Default::default()
+    });
+    let in_window = stratus_records()
+        .iter()
+        .filter(|r| r["eventTime"].as_str().unwrap() >= since)
+        .count();
+    assert_eq!(window.len(), in_window);
+}

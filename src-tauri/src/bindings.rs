@@ -8,7 +8,7 @@ use ts_rs::TS;
 #[must_use]
 pub fn typescript() -> String {
     let decls = [
-        pare_engine::EventFilter::decl(),
+        pare_engine::ActivityFilter::decl(),
         pare_engine::EventRow::decl(),
         pare_engine::EventPage::decl(),
         pare_engine::EventFacets::decl(),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use pare_engine::{
-    EventFacets, EventFilter, EventPage, ImportReport, ImportStatus, Overview, PrincipalDetail,
+    ActivityFilter, EventFacets, EventPage, ImportReport, ImportStatus, Overview, PrincipalDetail,
     PrincipalSummary, RootActivity,
 };
 use serde::Serialize;
@@ -77,7 +77,7 @@ pub async fn overview(state: State<'_, AppState>) -> Result<Overview, String> {
 #[tauri::command]
 pub async fn events(
     state: State<'_, AppState>,
-    filter: EventFilter,
+    filter: ActivityFilter,
     offset: u64,
     limit: u64,
 ) -> Result<EventPage, String> {

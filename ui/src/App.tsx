@@ -2,7 +2,7 @@
 // progress and report, the navigation (keys 1–6), and the current screen.
 import { useCallback, useEffect, useState } from "react";
 import * as ipc from "./ipc";
-import type { DatabaseInfo, EventFilter, ImportOutcome, ImportStatus } from "./ipc";
+import type { DatabaseInfo, ActivityFilter, ImportOutcome, ImportStatus } from "./ipc";
 import { ImportProgress, ImportResult } from "./components/ImportPanel";
 import { ComingLater, ErrorState, Loading } from "./components/States";
 import { useLoad } from "./lib/useLoad";
@@ -14,7 +14,7 @@ import { Principals } from "./views/Principals";
 import { Root } from "./views/Root";
 
 function Screen({ route, setRoute, generation }: { route: Route; setRoute: (r: Route) => void; generation: number }) {
-  const [filter, setFilter] = useState<EventFilter>(route.screen === "activity" ? (route.filter ?? {}) : {});
+  const [filter, setFilter] = useState<ActivityFilter>(route.screen === "activity" ? (route.filter ?? {}) : {});
   useEffect(() => {
     if (route.screen === "activity") setFilter(route.filter ?? {});
   }, [route]);

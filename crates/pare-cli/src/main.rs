@@ -1,7 +1,9 @@
 //! `pare`: the command-line shell over Pare's engine. Reads files, calls the engine, prints results.
 
+mod account;
 mod cloudtrail;
 mod demo;
+mod findings;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -46,13 +48,32 @@ enum Command {
     Demo,
     /// Import CloudTrail logs (S3 trees, `Records` files, arrays, JSON Lines, lookup-events output)
     /// into a database; files already imported are skipped, events are deduplicated by `eventID`.
+    /// Import account data (authorization details, credential report, SCPs, known accounts) as a
+    /// snapshot with its time; importing the same files again stores nothing.
+    #[command(group(clap::ArgGroup::new("input").required(true).multiple(true)
+        .args(["cloudtrail", "authz", "credential_report", "scps", "known_accounts"])))]
     Import {
         /// The database file (created if missing).
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
         /// A CloudTrail file or directory (repeatable).
-        #[arg(long, value_name = "PATH", required = true)]
+        #[arg(long, value_name = "PATH")]
         cloudtrail: Vec<PathBuf>,
+        /// `aws iam get-account-authorization-details` output (repeatable: one file per page; `.gz` ok).
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        authz: Vec<PathBuf>,
+        /// The IAM credential report (CSV, or `aws iam get-credential-report` JSON).
+        #[arg(long, value_name = "FILE")]
+        credential_report: Option<PathBuf>,
+        /// SCPs and RCPs per OU level, root first (`{"levels": [{"target", "scps", "rcps"}]}`).
+        #[arg(long, value_name = "FILE")]
+        scps: Option<PathBuf>,
+        /// Known account IDs (one per line, or a JSON list).
+        #[arg(long, value_name = "FILE")]
+        known_accounts: Option<PathBuf>,
+        /// Managed policies to fill in those the dumps reference without content.
+        #[arg(long, value_name = "FILE")]
+        managed_policies: Option<PathBuf>,
         /// Only events at or after this time (`2024-07-30`, `2024-07-30T21:53:13Z`).
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
@@ -71,6 +92,50 @@ enum Command {
         /// Only this principal (its ARN; a role session counts as its role).
         #[arg(long, value_name = "ARN")]
         principal: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the identity graph around a principal of the latest account snapshot: its groups and
+    /// policies, what it can assume or be assumed by, and what it used.
+    Graph {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The principal's ARN (a role session counts as its role).
+        #[arg(long, value_name = "ARN")]
+        principal: String,
+        /// `dot` or `json`.
+        #[arg(long, value_name = "FORMAT", default_value = "dot")]
+        format: String,
+        /// Hops over can-assume and can-escalate-to edges.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        depth: usize,
+    },
+    /// Review the imported account: unused identities and permissions, credentials, excessive permissions,
+    /// privilege-escalation paths, trust, root; worst first.
+    Findings {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Only this principal (its ARN; a role session counts as its role).
+        #[arg(long, value_name = "ARN")]
+        principal: Option<String>,
+        /// Print the 0–100 risk score of each principal with its per-permission contributions instead.
+        #[arg(long)]
+        scores: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every privilege-escalation path to admin, each step with its technique and permissions.
+    Paths {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The most steps a path may have (default 4).
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -132,16 +197,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import {
             db,
             cloudtrail,
+            authz,
+            credential_report,
+            scps,
+            known_accounts,
+            managed_policies,
             since,
             until,
             json,
-        } => cloudtrail::cmd_import(&db, &cloudtrail, since.as_deref(), until.as_deref(), json),
+        } => {
+            let account = account::account_input(
+                authz,
+                credential_report,
+                scps,
+                known_accounts,
+                managed_policies,
+            );
+            let mut code = ExitCode::SUCCESS;
+            if !cloudtrail.is_empty() {
+                code = cloudtrail::cmd_import(
+                    &db,
+                    &cloudtrail,
+                    since.as_deref(),
+                    until.as_deref(),
+                    json,
+                )?;
+            }
+            if let Some(input) = account {
+                let account_code = account::cmd_import_account(&db, &input, json)?;
+                if code == ExitCode::SUCCESS {
+                    code = account_code;
+                }
+            }
+            Ok(code)
+        }
+        Command::Graph {
+            db,
+            principal,
+            format,
+            depth,
+        } => account::cmd_graph(&db, &principal, &format, depth),
         Command::Usage {
             db,
             principal,
             json,
         } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
         Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
+        Command::Findings {
+            db,
+            principal,
+            scores,
+            json,
+        } => findings::cmd_findings(&db, principal.as_deref(), scores, json),
+        Command::Paths { db, depth, json } => findings::cmd_paths(&db, depth, json),
     }
 }
 

@@ -1,16 +1,15 @@
 //! What the desktop app's screens show, computed here so the app computes nothing: the dashboard
-//! overview, pages of events, per-principal summaries and usage per service, root activity, and
-//! import progress and reports in the shape the UI draws.
+//! overview, pages of events with filters, per-principal summaries and usage per service, root
+//! activity, and import progress and reports in the shape the UI draws. Events are read by passes
+//! over the event log (`pare_store::Store::events`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
-use pare_store::{
-    ActivityCounts, CallCount, EventFacets, EventFilter, EventPage, PrincipalSummary, Store,
-    TimeBucket, TypeCount,
-};
-use serde::Serialize;
+use pare_store::{EventFilter, EventInput, Store};
+use serde::{Deserialize, Serialize};
 
 use crate::{EngineError, ImportProgress, ImportSummary};
 
@@ -25,6 +24,197 @@ const ROOT_KIND: &str = "Root";
 pub struct Database {
     store: Store,
     path: PathBuf,
+}
+
+/// Which events to list; every field left `None` matches everything. Text fields match exactly,
+/// except `search`, which matches any part of the principal, event name, source or error code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(default, rename_all = "camelCase")]
+pub struct ActivityFilter {
+    /// The principal's key.
+    pub principal: Option<String>,
+    /// The principal's kind (`IamUser`, `Root`, …).
+    pub principal_type: Option<String>,
+    /// `eventSource` (`iam.amazonaws.com`).
+    pub event_source: Option<String>,
+    /// `eventName`.
+    pub event_name: Option<String>,
+    /// `sourceIPAddress`.
+    pub source_ip: Option<String>,
+    /// `awsRegion`.
+    pub region: Option<String>,
+    /// `success`, `denied`, `failed` or `failed_before_authorization`.
+    pub outcome: Option<String>,
+    /// Only events with an error code (when `true`).
+    pub errors_only: Option<bool>,
+    /// Events at or after this time (RFC 3339 text; compared as text).
+    pub since: Option<String>,
+    /// Events before this time.
+    pub until: Option<String>,
+    /// Free text.
+    pub search: Option<String>,
+}
+
+/// One stored event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct EventRow {
+    /// The event's deduplication key, hex (stable across reads).
+    pub key: String,
+    /// `eventTime`.
+    pub time: Option<String>,
+    /// The principal's key.
+    pub principal: String,
+    /// The principal's kind.
+    pub principal_type: String,
+    /// `eventSource`.
+    pub event_source: String,
+    /// `eventName`.
+    pub event_name: String,
+    /// `awsRegion`.
+    pub region: Option<String>,
+    /// `sourceIPAddress`.
+    pub source_ip: Option<String>,
+    /// `userAgent`.
+    pub user_agent: Option<String>,
+    /// How it ended.
+    pub outcome: String,
+    /// `errorCode`.
+    pub error_code: Option<String>,
+    /// `errorMessage`.
+    pub error_message: Option<String>,
+}
+
+/// A page of events, newest first, with how many match the filter in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct EventPage {
+    /// Events matching the filter.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+    /// The page's first row's position.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub offset: u64,
+    /// The rows.
+    pub rows: Vec<EventRow>,
+}
+
+/// Events in one period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TimeBucket {
+    /// The period's start as text: `2024-05-01` for a day, `2024-05` for a month.
+    pub period: String,
+    /// Events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub events: u64,
+    /// Denied events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub denied: u64,
+}
+
+/// Principals of one kind and their events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TypeCount {
+    /// The kind (`IamUser`, `RoleSession`, `Root`, …).
+    pub kind: String,
+    /// Principals.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub principals: u64,
+    /// Their events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub events: u64,
+}
+
+/// One (eventSource, eventName) pair and how often it was called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct CallCount {
+    /// `eventSource`.
+    pub event_source: String,
+    /// `eventName`.
+    pub event_name: String,
+    /// How the pair is classified (`actions`, `unmapped`, …).
+    pub status: String,
+    /// Events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub events: u64,
+    /// Distinct principals that called it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub principals: u64,
+}
+
+/// What one principal did, in numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalSummary {
+    /// Its key (an ARN for IAM principals).
+    pub key: String,
+    /// Its kind.
+    pub kind: String,
+    /// Events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub events: u64,
+    /// Denied events.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub denied: u64,
+    /// Earliest event.
+    pub first_seen: Option<String>,
+    /// Latest event.
+    pub last_seen: Option<String>,
+    /// Distinct IAM actions it used (permissions shown to be held).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub actions_used: u64,
+}
+
+/// Event counts by classification of their (eventSource, eventName) pair.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityCounts {
+    /// Events mapped to IAM actions.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub mapped: u64,
+    /// Calls that need no permission.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub no_permission_needed: u64,
+    /// Console activity.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub console: u64,
+    /// Calls with no known action.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unmapped: u64,
+    /// Events that are not a principal's call (AWS service events, Insights).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub not_a_call: u64,
+}
+
+/// Values present in the database, for the activity filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct EventFacets {
+    /// Principal kinds.
+    pub principal_types: Vec<String>,
+    /// `eventSource`s.
+    pub event_sources: Vec<String>,
+    /// Regions.
+    pub regions: Vec<String>,
+    /// Outcomes.
+    pub outcomes: Vec<String>,
+    /// Earliest event time.
+    pub first_event: Option<String>,
+    /// Latest event time.
+    pub last_event: Option<String>,
 }
 
 /// The dashboard's numbers.
@@ -304,6 +494,72 @@ impl ImportReport {
     }
 }
 
+impl ActivityFilter {
+    fn log_filter(&self) -> EventFilter {
+        let text = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+        EventFilter {
+            principal: text(&self.principal),
+            since: text(&self.since),
+            until: text(&self.until),
+        }
+    }
+
+    fn keeps(&self, e: &EventInput) -> bool {
+        let is = |want: &Option<String>, got: Option<&str>| {
+            want.as_deref()
+                .filter(|w| !w.is_empty())
+                .is_none_or(|w| got == Some(w))
+        };
+        if !(is(&self.principal_type, Some(&e.principal.kind))
+            && is(&self.event_source, Some(&e.event_source))
+            && is(&self.event_name, Some(&e.event_name))
+            && is(&self.source_ip, e.source_ip.as_deref())
+            && is(&self.region, e.region.as_deref())
+            && is(&self.outcome, Some(e.outcome.as_str())))
+        {
+            return false;
+        }
+        if self.errors_only == Some(true) && e.error_code.is_none() {
+            return false;
+        }
+        let Some(needle) = self
+            .search
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+        else {
+            return true;
+        };
+        [
+            Some(e.principal.key.as_str()),
+            Some(e.event_name.as_str()),
+            Some(e.event_source.as_str()),
+            e.error_code.as_deref(),
+            e.source_ip.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|v| v.to_lowercase().contains(&needle))
+    }
+}
+
+fn event_row(e: &EventInput) -> EventRow {
+    EventRow {
+        key: e.key.iter().map(|b| format!("{b:02x}")).collect(),
+        time: e.time.clone(),
+        principal: e.principal.key.clone(),
+        principal_type: e.principal.kind.clone(),
+        event_source: e.event_source.clone(),
+        event_name: e.event_name.clone(),
+        region: e.region.clone(),
+        source_ip: e.source_ip.clone(),
+        user_agent: e.user_agent.clone(),
+        outcome: e.outcome.as_str().to_owned(),
+        error_code: e.error_code.clone(),
+        error_message: e.error_message.clone(),
+    }
+}
+
 /// Percentage of calls mapped to actions; 100 when there are no calls.
 fn mapped_percent(a: &ActivityCounts) -> f64 {
     let calls = a.mapped + a.no_permission_needed + a.console + a.unmapped;
@@ -315,11 +571,60 @@ fn mapped_percent(a: &ActivityCounts) -> f64 {
 }
 
 /// `day` buckets for spans up to 92 days, `month` beyond (and for unreadable times).
-fn bucket_for(first: Option<&str>, last: Option<&str>) -> (&'static str, u32) {
+fn bucket_for(first: Option<&str>, last: Option<&str>) -> (&'static str, usize) {
     let parse = |t: Option<&str>| t.and_then(|t| DateTime::parse_from_rfc3339(t).ok());
     match (parse(first), parse(last)) {
         (Some(a), Some(b)) if (b - a).num_days() <= 92 => ("day", 10),
         _ => ("month", 7),
+    }
+}
+
+/// Events per period (the first `prefix` characters of the time), oldest first.
+fn buckets(times: &[(&str, bool)], prefix: usize) -> Vec<TimeBucket> {
+    let mut out: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for (t, denied) in times {
+        let period = t.get(..prefix).unwrap_or(t);
+        let entry = out.entry(period).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(*denied);
+    }
+    out.into_iter()
+        .map(|(period, (events, denied))| TimeBucket {
+            period: period.to_owned(),
+            events,
+            denied,
+        })
+        .collect()
+}
+
+fn min_time(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Per-principal numbers gathered in one pass.
+#[derive(Default)]
+struct Tally {
+    kind: String,
+    events: u64,
+    denied: u64,
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl Tally {
+    fn add(&mut self, e: &EventInput) {
+        if self.kind.is_empty() {
+            self.kind = e.principal.kind.clone();
+        }
+        self.events += 1;
+        self.denied += u64::from(e.outcome.as_str() == "denied");
+        if let Some(t) = &e.time {
+            self.first = min_time(self.first.take(), Some(t.clone()));
+            self.last = self.last.take().max(Some(t.clone()));
+        }
     }
 }
 
@@ -342,6 +647,72 @@ impl Database {
         &self.path
     }
 
+    /// Calls `each` for every event `filter` keeps.
+    fn each(
+        &self,
+        filter: &ActivityFilter,
+        mut each: impl FnMut(&EventInput),
+    ) -> Result<(), EngineError> {
+        crate::events(&self.path, &filter.log_filter(), |stored| {
+            if filter.keeps(&stored.event) {
+                each(&stored.event);
+            }
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// Events matching `filter`, newest first (events without a time last), at most `limit`
+    /// (capped at [`MAX_PAGE`]) from `offset`.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Store`] if the database cannot be read.
+    pub fn events(
+        &self,
+        filter: &ActivityFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<EventPage, EngineError> {
+        let mut rows = Vec::new();
+        self.each(filter, |e| rows.push(event_row(e)))?;
+        rows.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.key.cmp(&a.key)));
+        let total = rows.len() as u64;
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(rows.len());
+        let take = usize::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+        let rows = rows.into_iter().skip(start).take(take).collect();
+        Ok(EventPage {
+            total,
+            offset,
+            rows,
+        })
+    }
+
+    /// Events by how their call is classified.
+    fn activity(&self) -> Result<ActivityCounts, EngineError> {
+        let mut out = ActivityCounts::default();
+        for row in self.store.mapping()? {
+            match row.status.as_str() {
+                "actions" => out.mapped += row.count,
+                "no_permission_needed" => out.no_permission_needed += row.count,
+                "console" => out.console += row.count,
+                "unmapped" => out.unmapped += row.count,
+                _ => out.not_a_call += row.count,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Distinct actions used per principal key.
+    fn actions_used(&self) -> Result<HashMap<String, BTreeSet<String>>, EngineError> {
+        let mut out: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for row in self.store.usage(None)? {
+            out.entry(row.principal).or_default().insert(row.action);
+        }
+        Ok(out)
+    }
+
     /// The dashboard's numbers.
     ///
     /// # Errors
@@ -349,15 +720,86 @@ impl Database {
     /// [`EngineError::Store`] if the database cannot be read.
     pub fn overview(&self) -> Result<Overview, EngineError> {
         let totals = self.store.totals()?;
-        let activity = self.store.activity_counts()?;
-        let (first_event, last_event) = self.store.event_time_range()?;
+        let activity = self.activity()?;
+        let used = self.actions_used()?;
+        let mut times: Vec<(String, bool)> = Vec::new();
+        let mut principals: HashMap<String, Tally> = HashMap::new();
+        let mut calls: HashMap<(String, String), (String, u64, BTreeSet<String>)> = HashMap::new();
+        let mut root_logins = 0;
+        self.each(&ActivityFilter::default(), |e| {
+            if let Some(t) = &e.time {
+                times.push((t.clone(), e.outcome.as_str() == "denied"));
+            }
+            principals
+                .entry(e.principal.key.clone())
+                .or_default()
+                .add(e);
+            let call = calls
+                .entry((e.event_source.clone(), e.event_name.clone()))
+                .or_insert_with(|| (e.activity.to_owned(), 0, BTreeSet::new()));
+            call.1 += 1;
+            call.2.insert(e.principal.key.clone());
+            if e.principal.kind == ROOT_KIND && e.event_name == "ConsoleLogin" {
+                root_logins += 1;
+            }
+        })?;
+        let first_event = times.iter().map(|(t, _)| t.clone()).min();
+        let last_event = times.iter().map(|(t, _)| t.clone()).max();
         let (bucket, prefix) = bucket_for(first_event.as_deref(), last_event.as_deref());
-        let over_time = self
-            .store
-            .events_over_time(&EventFilter::default(), prefix)?;
-        let usage = self.store.usage(None)?;
-        let actions: BTreeSet<&str> = usage.iter().map(|u| u.action.as_str()).collect();
-        let principals: BTreeSet<&str> = usage.iter().map(|u| u.principal.as_str()).collect();
+        let borrowed: Vec<(&str, bool)> = times.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        let mut by_type: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for tally in principals.values() {
+            let entry = by_type.entry(tally.kind.clone()).or_default();
+            entry.0 += 1;
+            entry.1 += tally.events;
+        }
+        let mut by_type: Vec<TypeCount> = by_type
+            .into_iter()
+            .map(|(kind, (principals, events))| TypeCount {
+                kind,
+                principals,
+                events,
+            })
+            .collect();
+        by_type.sort_by(|a, b| {
+            b.principals
+                .cmp(&a.principals)
+                .then_with(|| a.kind.cmp(&b.kind))
+        });
+        let mut top_calls: Vec<CallCount> = calls
+            .into_iter()
+            .map(
+                |((event_source, event_name), (status, events, who))| CallCount {
+                    event_source,
+                    event_name,
+                    status,
+                    events,
+                    principals: who.len() as u64,
+                },
+            )
+            .collect();
+        top_calls.sort_by(|a, b| {
+            b.events
+                .cmp(&a.events)
+                .then_with(|| a.event_source.cmp(&b.event_source))
+                .then_with(|| a.event_name.cmp(&b.event_name))
+        });
+        top_calls.truncate(10);
+        let roots: Vec<(&String, &Tally)> = principals
+            .iter()
+            .filter(|(_, t)| t.kind == ROOT_KIND)
+            .collect();
+        let mut accounts: Vec<String> = roots.iter().map(|(k, _)| (*k).clone()).collect();
+        accounts.sort();
+        let root = RootSummary {
+            events: roots.iter().map(|(_, t)| t.events).sum(),
+            denied: roots.iter().map(|(_, t)| t.denied).sum(),
+            console_logins: root_logins,
+            first_seen: roots.iter().filter_map(|(_, t)| t.first.clone()).min(),
+            last_seen: roots.iter().filter_map(|(_, t)| t.last.clone()).max(),
+            accounts,
+        };
+        let actions: BTreeSet<&String> = used.values().flatten().collect();
         Ok(Overview {
             events: totals.events,
             principals: totals.principals,
@@ -366,90 +808,61 @@ impl Database {
             mapped_percent: mapped_percent(&activity),
             activity,
             actions_used: actions.len() as u64,
-            principals_with_usage: principals.len() as u64,
+            principals_with_usage: used.len() as u64,
+            over_time: buckets(&borrowed, prefix),
             first_event,
             last_event,
             bucket: bucket.to_owned(),
-            over_time,
-            by_type: self.store.principals_by_type()?,
-            top_calls: self.store.top_calls(10)?,
-            root: self.root_summary()?,
+            by_type,
+            top_calls,
+            root,
         })
     }
 
-    fn root_filter() -> EventFilter {
-        EventFilter {
-            principal_type: Some(ROOT_KIND.to_owned()),
-            ..EventFilter::default()
-        }
-    }
-
-    fn root_summary(&self) -> Result<RootSummary, EngineError> {
-        let filter = Self::root_filter();
-        let roots: Vec<PrincipalSummary> = self
-            .store
-            .principal_summaries()?
-            .into_iter()
-            .filter(|p| p.kind == ROOT_KIND)
-            .collect();
-        let logins = self
-            .store
-            .events(
-                &EventFilter {
-                    event_name: Some("ConsoleLogin".to_owned()),
-                    ..filter
-                },
-                0,
-                0,
-            )?
-            .total;
-        Ok(RootSummary {
-            events: roots.iter().map(|p| p.events).sum(),
-            denied: roots.iter().map(|p| p.denied).sum(),
-            console_logins: logins,
-            first_seen: roots.iter().filter_map(|p| p.first_seen.clone()).min(),
-            last_seen: roots.iter().filter_map(|p| p.last_seen.clone()).max(),
-            accounts: roots.into_iter().map(|p| p.key).collect(),
-        })
-    }
-
-    /// The root user's timeline: numbers, events per day, the events, what it called.
+    /// The root user's timeline: numbers, events per day, the newest events, what it called.
     ///
     /// # Errors
     ///
     /// [`EngineError::Store`] if the database cannot be read.
     pub fn root_activity(&self) -> Result<RootActivity, EngineError> {
-        let filter = Self::root_filter();
-        let events = self.store.events(&filter, 0, MAX_PAGE)?;
+        let filter = ActivityFilter {
+            principal_type: Some(ROOT_KIND.to_owned()),
+            ..ActivityFilter::default()
+        };
+        let mut per_account: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut times: Vec<(String, bool)> = Vec::new();
         let mut calls: BTreeMap<String, u64> = BTreeMap::new();
-        for e in &events.rows {
+        let mut logins = 0;
+        self.each(&filter, |e| {
+            per_account
+                .entry(e.principal.key.clone())
+                .or_default()
+                .add(e);
+            if let Some(t) = &e.time {
+                times.push((t.clone(), e.outcome.as_str() == "denied"));
+            }
             *calls.entry(e.event_name.clone()).or_default() += 1;
-        }
+            logins += u64::from(e.event_name == "ConsoleLogin");
+        })?;
+        let borrowed: Vec<(&str, bool)> = times.iter().map(|(t, d)| (t.as_str(), *d)).collect();
         let mut calls: Vec<NamedCount> = calls
             .into_iter()
             .map(|(name, count)| NamedCount { name, count })
             .collect();
         calls.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         Ok(RootActivity {
-            summary: self.root_summary()?,
-            per_day: self.store.events_over_time(&filter, 10)?,
-            events,
+            summary: RootSummary {
+                events: per_account.values().map(|t| t.events).sum(),
+                denied: per_account.values().map(|t| t.denied).sum(),
+                console_logins: logins,
+                first_seen: per_account.values().filter_map(|t| t.first.clone()).min(),
+                last_seen: per_account.values().filter_map(|t| t.last.clone()).max(),
+                accounts: per_account.keys().cloned().collect(),
+            },
+            per_day: buckets(&borrowed, 10),
+            events: self.events(&filter, 0, MAX_PAGE)?,
             calls,
         })
-    }
-
-    /// Events matching `filter`, newest first: at most `limit` (capped at [`MAX_PAGE`]) from `offset`.
-    ///
-    /// # Errors
-    ///
-    /// [`EngineError::Store`] if the database cannot be read.
-    pub fn events(
-        &self,
-        filter: &EventFilter,
-        offset: u64,
-        limit: u64,
-    ) -> Result<EventPage, EngineError> {
-        Ok(self.store.events(filter, offset, limit.min(MAX_PAGE))?)
     }
 
     /// Values present in the database, for the activity filters.
@@ -458,7 +871,31 @@ impl Database {
     ///
     /// [`EngineError::Store`] if the database cannot be read.
     pub fn facets(&self) -> Result<EventFacets, EngineError> {
-        Ok(self.store.event_facets()?)
+        let mut types = BTreeSet::new();
+        let mut sources = BTreeSet::new();
+        let mut regions = BTreeSet::new();
+        let mut outcomes = BTreeSet::new();
+        let (mut first, mut last) = (None, None);
+        self.each(&ActivityFilter::default(), |e| {
+            types.insert(e.principal.kind.clone());
+            sources.insert(e.event_source.clone());
+            if let Some(r) = &e.region {
+                regions.insert(r.clone());
+            }
+            outcomes.insert(e.outcome.as_str().to_owned());
+            if let Some(t) = &e.time {
+                first = min_time(first.take(), Some(t.clone()));
+                last = last.take().max(Some(t.clone()));
+            }
+        })?;
+        Ok(EventFacets {
+            principal_types: types.into_iter().collect(),
+            event_sources: sources.into_iter().collect(),
+            regions: regions.into_iter().collect(),
+            outcomes: outcomes.into_iter().collect(),
+            first_event: first,
+            last_event: last,
+        })
     }
 
     /// Every principal with its numbers, most events first.
@@ -467,7 +904,29 @@ impl Database {
     ///
     /// [`EngineError::Store`] if the database cannot be read.
     pub fn principals(&self) -> Result<Vec<PrincipalSummary>, EngineError> {
-        Ok(self.store.principal_summaries()?)
+        self.summaries(&ActivityFilter::default())
+    }
+
+    fn summaries(&self, filter: &ActivityFilter) -> Result<Vec<PrincipalSummary>, EngineError> {
+        let used = self.actions_used()?;
+        let mut tallies: HashMap<String, Tally> = HashMap::new();
+        self.each(filter, |e| {
+            tallies.entry(e.principal.key.clone()).or_default().add(e);
+        })?;
+        let mut out: Vec<PrincipalSummary> = tallies
+            .into_iter()
+            .map(|(key, t)| PrincipalSummary {
+                actions_used: used.get(&key).map_or(0, |a| a.len() as u64),
+                key,
+                kind: t.kind,
+                events: t.events,
+                denied: t.denied,
+                first_seen: t.first,
+                last_seen: t.last,
+            })
+            .collect();
+        out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.key.cmp(&b.key)));
+        Ok(out)
     }
 
     /// One principal's numbers and usage per service; `None` when the database has no such principal.
@@ -476,9 +935,17 @@ impl Database {
     ///
     /// [`EngineError::Store`] if the database cannot be read.
     pub fn principal(&self, key: &str) -> Result<Option<PrincipalDetail>, EngineError> {
-        let Some(summary) = self.store.principal_summary(key)? else {
+        let filter = ActivityFilter {
+            principal: Some(key.to_owned()),
+            ..ActivityFilter::default()
+        };
+        let Some(mut summary) = self.summaries(&filter)?.into_iter().find(|s| s.key == key) else {
             return Ok(None);
         };
+        let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+        self.each(&filter, |e| {
+            *outcomes.entry(e.outcome.as_str().to_owned()).or_default() += 1;
+        })?;
         let rows = crate::usage(&self.path, Some(key))?;
         let mut services: BTreeMap<String, BTreeMap<String, ActionUse>> = BTreeMap::new();
         let mut ips = BTreeSet::new();
@@ -524,34 +991,16 @@ impl Database {
                 .cmp(&a.last_used)
                 .then_with(|| a.service.cmp(&b.service))
         });
-        let mut outcomes = Vec::new();
-        for outcome in ["success", "denied", "failed", "failed_before_authorization"] {
-            let filter = EventFilter {
-                principal: Some(key.to_owned()),
-                outcome: Some(outcome.to_owned()),
-                ..EventFilter::default()
-            };
-            let count = self.store.events(&filter, 0, 0)?.total;
-            if count > 0 {
-                outcomes.push(NamedCount {
-                    name: outcome.to_owned(),
-                    count,
-                });
-            }
-        }
+        summary.actions_used = services.iter().map(|s| s.actions.len() as u64).sum();
         Ok(Some(PrincipalDetail {
             summary,
             services,
             source_ips: ips.into_iter().collect(),
             regions: regions.into_iter().collect(),
-            outcomes,
+            outcomes: outcomes
+                .into_iter()
+                .map(|(name, count)| NamedCount { name, count })
+                .collect(),
         }))
-    }
-}
-
-fn min_time(a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }

@@ -1,27 +1,28 @@
 //! CloudTrail import: discover files, skip those already imported (by SHA-256), read the rest in
 //! parallel, turn each record into usage and store each file's events in one transaction.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use pare_ingest::{RawRecord, ReadOptions, Skipped, TimeWindow};
+use pare_ingest::{ReadOptions, Skipped, TimeWindow};
 use pare_store::{
-    ActionInput, EventInput, FileInput, FileStatus, PrincipalInput, Store, StoredOutcome, Totals,
-    Window,
+    ActionInput, EventInput, FileInput, FileStatus, PreparedFile, PrincipalInput, Store,
+    StoredOutcome, Totals, Window,
 };
 use pare_usage::{ActionMapper, Activity, Actor, CloudTrailRecord, Outcome, UsageEvent, to_usage};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::EngineError;
+
+/// Events the writing thread gathers (whole files) before it commits a transaction.
+const WRITE_BATCH_EVENTS: usize = 50_000;
 
 /// Progress after each file.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,212 +174,214 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// One file's events, ready to store.
-type FileJob = (FileInput, Vec<EventInput>);
-
-/// The parsing stage: raw records → events, per file (on its own thread).
-struct State {
-    window: Window,
-    mapper: &'static ActionMapper<'static>,
-    planned: Vec<Planned>,
-    buffer: Vec<EventInput>,
-    records_in_file: u64,
-    bad_in_file: Vec<String>,
-    bad_by_file: HashMap<PathBuf, Vec<String>>,
-    summary: ImportSummary,
-    unmapped: BTreeMap<(String, String), u64>,
+/// What one worker made of one file: its events (prepared for the store) and its counts.
+struct FileWork {
+    planned: Option<(PathBuf, u64, Option<String>)>,
+    events: Vec<EventInput>,
+    prepared: Option<PreparedFile>,
+    records: u64,
+    calls: u64,
+    mapped_calls: u64,
+    other_known_calls: u64,
+    denied_calls: u64,
+    unmapped: HashMap<(String, String), u64>,
+    bad: Vec<BadRecord>,
 }
 
-impl State {
-    fn record(&mut self, file: &Arc<Path>, index: u64, json: &str) {
-        self.summary.records += 1;
-        self.records_in_file += 1;
-        let record = match CloudTrailRecord::from_json(json) {
-            Ok(r) => r,
-            Err(e) => {
-                let message = match std::error::Error::source(&e) {
-                    Some(cause) => format!("{e}: {cause}"),
-                    None => e.to_string(),
-                };
-                self.bad_in_file.push(format!("record {index}: {message}"));
-                self.summary.bad_records.push(BadRecord {
-                    file: file.to_path_buf(),
-                    index,
-                    message,
-                });
-                return;
-            }
-        };
-        let usage = to_usage(&record, self.mapper);
-        match usage.activity {
-            Activity::NotACall => {}
-            Activity::Actions => {
-                self.summary.calls += 1;
-                self.summary.mapped_calls += 1;
-            }
-            Activity::NoPermissionNeeded | Activity::ConsoleActivity => {
-                self.summary.calls += 1;
-                self.summary.other_known_calls += 1;
-            }
-            Activity::Unmapped => {
-                self.summary.calls += 1;
-                *self
-                    .unmapped
-                    .entry((usage.event_source.clone(), usage.event_name.clone()))
-                    .or_insert(0) += 1;
-            }
+/// Turns one record into an event (on a worker thread).
+fn record_event(
+    work: &mut FileWork,
+    mapper: &ActionMapper<'_>,
+    file: &Path,
+    index: u64,
+    json: &str,
+) {
+    work.records += 1;
+    let record = match CloudTrailRecord::from_json(json) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = match std::error::Error::source(&e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
+            };
+            work.bad.push(BadRecord {
+                file: file.to_path_buf(),
+                index,
+                message,
+            });
+            return;
         }
-        if usage.activity != Activity::NotACall && usage.outcome.is_denied() {
-            self.summary.denied_calls += 1;
+    };
+    let usage = to_usage(&record, mapper);
+    match usage.activity {
+        Activity::NotACall => {}
+        Activity::Actions => {
+            work.calls += 1;
+            work.mapped_calls += 1;
         }
-        // `eventID` is unique in real CloudTrail; time, source and name are added so that test
-        // data reusing placeholder IDs (`"1"`) is not merged. A record without one is keyed by
-        // its content.
-        let digest = match usage.event_id.as_deref().filter(|id| !id.trim().is_empty()) {
-            Some(id) => {
-                let mut h = Sha256::new();
-                for part in [
-                    id,
-                    usage.time.as_deref().unwrap_or_default(),
-                    &usage.event_source,
-                    &usage.event_name,
-                ] {
-                    h.update(part.as_bytes());
-                    h.update([0u8]);
-                }
-                h.finalize()
-            }
-            None => Sha256::digest(json.as_bytes()),
-        };
-        // The key starts with the event time (seconds, 48 bits big-endian) so that inserts into the
-        // unique index arrive nearly in order (trails are delivered in time order) instead of at random
-        // places in a large B-tree; the rest is the digest.
-        let seconds = usage
-            .time
-            .as_deref()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map_or(0u64, |t| u64::try_from(t.timestamp()).unwrap_or(0));
-        let mut key = [0u8; 16];
-        let time_bytes = seconds.to_be_bytes();
-        for (k, d) in key
-            .iter_mut()
-            .zip(time_bytes.iter().skip(2).chain(digest.iter()))
-        {
-            *k = *d;
+        Activity::NoPermissionNeeded | Activity::ConsoleActivity => {
+            work.calls += 1;
+            work.other_known_calls += 1;
         }
-        self.buffer.push(self.event_input(key, index, usage));
+        Activity::Unmapped => {
+            work.calls += 1;
+            *work
+                .unmapped
+                .entry((usage.event_source.clone(), usage.event_name.clone()))
+                .or_insert(0) += 1;
+        }
     }
+    if usage.activity != Activity::NotACall && usage.outcome.is_denied() {
+        work.denied_calls += 1;
+    }
+    let key = event_key(&usage, json);
+    let details = actor_details(&record, &usage.actor);
+    work.events
+        .push(event_input(mapper, key, index, usage, details));
+}
 
-    fn event_input(&self, key: [u8; 16], index: u64, usage: UsageEvent) -> EventInput {
-        let catalog = self.mapper.catalog();
-        let is_usage = usage.is_usage();
-        let (outcome, error_code, error_message) = match usage.outcome {
-            Outcome::Success => (StoredOutcome::Success, None, None),
-            Outcome::Denied { code, message } => (StoredOutcome::Denied, Some(code), message),
-            Outcome::Failed {
-                code,
-                message,
-                before_authorization,
-            } => (
-                if before_authorization {
-                    StoredOutcome::FailedBeforeAuthorization
-                } else {
-                    StoredOutcome::Failed
-                },
-                Some(code),
-                message,
-            ),
-        };
-        EventInput {
-            key,
-            event_id: usage.event_id,
-            record_index: index,
-            time: usage.time,
-            principal: principal_input(&usage.actor),
-            activity: match usage.activity {
-                Activity::Actions => "actions",
-                Activity::NoPermissionNeeded => "no_permission_needed",
-                Activity::ConsoleActivity => "console",
-                Activity::Unmapped => "unmapped",
-                Activity::NotACall => "not_a_call",
+/// The deduplication key: the event time (seconds, 48 bits big-endian, so keys of a trail arrive
+/// nearly in order) and 10 bytes of the SHA-256 of `eventID`, time, source and name. `eventID` is
+/// unique in real CloudTrail; time, source and name are added so that test data reusing placeholder
+/// IDs (`"1"`) is not merged. A record without one is keyed by its content.
+fn event_key(usage: &UsageEvent, json: &str) -> [u8; 16] {
+    let digest = match usage.event_id.as_deref().filter(|id| !id.trim().is_empty()) {
+        Some(id) => {
+            let mut h = Sha256::new();
+            for part in [
+                id,
+                usage.time.as_deref().unwrap_or_default(),
+                &usage.event_source,
+                &usage.event_name,
+            ] {
+                h.update(part.as_bytes());
+                h.update([0u8]);
+            }
+            h.finalize()
+        }
+        None => Sha256::digest(json.as_bytes()),
+    };
+    let seconds = usage
+        .time
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map_or(0u64, |t| u64::try_from(t.timestamp()).unwrap_or(0));
+    let mut key = [0u8; 16];
+    let time_bytes = seconds.to_be_bytes();
+    for (k, d) in key
+        .iter_mut()
+        .zip(time_bytes.iter().skip(2).chain(digest.iter()))
+    {
+        *k = *d;
+    }
+    key
+}
+
+fn event_input(
+    mapper: &ActionMapper<'_>,
+    key: [u8; 16],
+    index: u64,
+    usage: UsageEvent,
+    details: String,
+) -> EventInput {
+    let catalog = mapper.catalog();
+    let is_usage = usage.is_usage();
+    let (outcome, error_code, error_message) = match usage.outcome {
+        Outcome::Success => (StoredOutcome::Success, None, None),
+        Outcome::Denied { code, message } => (StoredOutcome::Denied, Some(code), message),
+        Outcome::Failed {
+            code,
+            message,
+            before_authorization,
+        } => (
+            if before_authorization {
+                StoredOutcome::FailedBeforeAuthorization
+            } else {
+                StoredOutcome::Failed
             },
-            actions: usage
-                .actions
-                .into_iter()
-                .map(|a| ActionInput {
-                    action: catalog.action_name(a.action),
-                    resources: a.resources,
-                })
-                .collect(),
-            event_source: usage.event_source,
-            event_name: usage.event_name,
-            is_usage,
-            region: usage.region,
-            source_ip: usage.source_ip,
-            user_agent: usage.user_agent,
-            read_only: usage.read_only,
-            outcome,
-            error_code,
-            error_message,
-        }
-    }
-
-    /// The file `files_done - 1` is finished: its events, to store in one transaction.
-    fn file_done(&mut self, files_done: usize) -> Option<FileJob> {
-        let events = std::mem::take(&mut self.buffer);
-        let records = std::mem::take(&mut self.records_in_file);
-        let bad = std::mem::take(&mut self.bad_in_file);
-        let planned = files_done
-            .checked_sub(1)
-            .and_then(|i| self.planned.get(i))?;
-        if !bad.is_empty() {
-            self.bad_by_file.insert(planned.path.clone(), bad);
-        }
-        let sha256 = planned.sha256.clone()?;
-        // A file without records gets its row when its final status is known (files skipped at
-        // read time, such as licences found in a directory, get none).
-        if records == 0 {
-            return None;
-        }
-        let file = FileInput {
-            path: planned.path.display().to_string(),
-            size: planned.size,
-            sha256,
-            records,
-            window: self.window.clone(),
-        };
-        Some((file, events))
+            Some(code),
+            message,
+        ),
+    };
+    EventInput {
+        key,
+        event_id: usage.event_id,
+        record_index: index,
+        time: usage.time,
+        principal: PrincipalInput {
+            key: usage.actor.principal_key(),
+            kind: format!("{:?}", usage.actor.kind()),
+            details,
+        },
+        activity: match usage.activity {
+            Activity::Actions => "actions",
+            Activity::NoPermissionNeeded => "no_permission_needed",
+            Activity::ConsoleActivity => "console",
+            Activity::Unmapped => "unmapped",
+            Activity::NotACall => "not_a_call",
+        },
+        actions: usage
+            .actions
+            .into_iter()
+            .map(|a| ActionInput {
+                action: catalog.action_name(a.action),
+                resources: a.resources,
+            })
+            .collect(),
+        event_source: usage.event_source,
+        event_name: usage.event_name,
+        is_usage,
+        region: usage.region,
+        source_ip: usage.source_ip,
+        user_agent: usage.user_agent,
+        read_only: usage.read_only,
+        outcome,
+        error_code,
+        error_message,
     }
 }
 
-fn principal_input(actor: &Actor) -> PrincipalInput {
-    let details = match actor {
-        Actor::IamUser {
-            account_id,
-            user_name,
-            ..
-        } => serde_json::json!({"account_id": account_id, "user_name": user_name}),
+/// The event's actor as JSON: `type` (as CloudTrail wrote it), `account_id`, and where known
+/// `user_name`, `session_name`, `sso_user`, `web_identity_provider`, `source_identity`,
+/// `invoked_by`, `mfa_authenticated`, `session_arn`.
+fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
+    let identity = record.user_identity.as_ref();
+    let mut map = serde_json::Map::new();
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            map.insert(k.to_owned(), serde_json::Value::String(v.to_owned()));
+        }
+    };
+    put("type", identity.and_then(|i| i.identity_type.as_deref()));
+    put("account_id", actor.account_id());
+    match actor {
+        Actor::IamUser { user_name, .. } => put("user_name", user_name.as_deref()),
         Actor::RoleSession {
-            account_id,
+            session_name,
             sso_user,
             web_identity_provider,
+            source_identity,
+            session_arn,
             ..
-        } => serde_json::json!({
-            "account_id": account_id,
-            "sso_user": sso_user,
-            "web_identity_provider": web_identity_provider,
-        }),
-        Actor::Root { account_id, .. } | Actor::FederatedUser { account_id, .. } => {
-            serde_json::json!({"account_id": account_id})
+        } => {
+            put("session_name", session_name.as_deref());
+            put("sso_user", sso_user.as_deref());
+            put("web_identity_provider", web_identity_provider.as_deref());
+            put("source_identity", source_identity.as_deref());
+            put("session_arn", session_arn.as_deref());
         }
-        Actor::AwsService { invoked_by } => serde_json::json!({"invoked_by": invoked_by}),
-        _ => serde_json::json!({"account_id": actor.account_id()}),
-    };
-    PrincipalInput {
-        key: actor.principal_key(),
-        kind: format!("{:?}", actor.kind()),
-        details: details.to_string(),
+        Actor::FederatedUser { issuer_arn, .. } => put("issuer_arn", issuer_arn.as_deref()),
+        _ => {}
     }
+    put("invoked_by", identity.and_then(|i| i.invoked_by.as_deref()));
+    let mfa = identity
+        .and_then(|i| i.session_context.as_ref())
+        .and_then(|c| c.attributes.as_ref())
+        .and_then(|a| a.mfa_authenticated);
+    if let Some(mfa) = mfa {
+        map.insert("mfa_authenticated".to_owned(), serde_json::Value::Bool(mfa));
+    }
+    serde_json::Value::Object(map).to_string()
 }
 
 /// Imports CloudTrail logs under `paths` (files or directories, every form `pare-ingest` reads) into
@@ -485,48 +488,41 @@ pub fn import_cloudtrail_cancellable(
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>(),
     )?;
-    let state = State {
-        window: window.clone(),
-        mapper,
-        planned,
-        buffer: Vec::new(),
-        records_in_file: 0,
-        bad_in_file: Vec::new(),
-        bad_by_file: HashMap::new(),
-        summary,
-        unmapped: BTreeMap::new(),
-    };
-    // Three stages: this thread takes records from pare-ingest's readers and hands each file's to
-    // a parsing thread, which hands its events to the writing thread (one transaction per file).
+    let planned: Vec<(PathBuf, u64, Option<String>)> = planned
+        .into_iter()
+        .map(|p| (p.path, p.size, p.sha256))
+        .collect();
+    let mut unmapped: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut bad_by_file: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    // Workers read, parse, map and encode each file (`pare-ingest`'s threads); this thread sums
+    // their counts in file order and hands the prepared files to the writing thread, which stores
+    // them a batch of whole files per transaction.
     let stop = AtomicBool::new(false);
     let new_events = AtomicU64::new(0);
     let duplicate_events = AtomicU64::new(0);
-    let (read, state, written) = std::thread::scope(|scope| {
-        let (raw_tx, raw_rx) = mpsc::sync_channel::<(usize, Vec<RawRecord>)>(4);
-        let (job_tx, job_rx) = mpsc::sync_channel::<FileJob>(4);
-        let parser = scope.spawn(move || {
-            let mut state = state;
-            for (files_done, records) in raw_rx {
-                for r in &records {
-                    state.record(&r.file, r.index, r.json.get());
-                }
-                drop(records);
-                if let Some(job) = state.file_done(files_done) {
-                    if job_tx.send(job).is_err() {
-                        break;
-                    }
-                }
-            }
-            state
-        });
+    let (read, written) = std::thread::scope(|scope| {
+        let (job_tx, job_rx) = mpsc::sync_channel::<PreparedFile>(8);
         let (store, stop, new_events, duplicate_events) =
             (&mut store, &stop, &new_events, &duplicate_events);
         let writer = scope.spawn(move || -> Result<(), EngineError> {
-            for (file, events) in job_rx {
-                match store.insert_file_events(run, &file, &events) {
+            while let Ok(first) = job_rx.recv() {
+                let mut batch = vec![first];
+                let mut events = batch.iter().map(PreparedFile::len).sum::<usize>();
+                while events < WRITE_BATCH_EVENTS {
+                    match job_rx.try_recv() {
+                        Ok(p) => {
+                            events += p.len();
+                            batch.push(p);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                match store.insert_prepared(run, &mut batch) {
                     Ok(done) => {
-                        new_events.fetch_add(done.new_events, Ordering::Relaxed);
-                        duplicate_events.fetch_add(done.duplicate_events, Ordering::Relaxed);
+                        for d in done {
+                            new_events.fetch_add(d.new_events, Ordering::Relaxed);
+                            duplicate_events.fetch_add(d.duplicate_events, Ordering::Relaxed);
+                        }
                     }
                     Err(e) => {
                         stop.store(true, Ordering::Relaxed);
@@ -536,48 +532,92 @@ pub fn import_cloudtrail_cancellable(
             }
             Ok(())
         });
-        let current = RefCell::new(Vec::new());
-        let mut records = 0u64;
-        let read = pare_ingest::read_discovered(
+        let planned = &planned;
+        let window = &window;
+        let read = pare_ingest::map_discovered(
             discovery,
             &options,
-            |raw| {
-                if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
-                    return ControlFlow::Break(());
-                }
-                current.borrow_mut().push(raw);
+            |i, _source| FileWork {
+                planned: planned.get(i).cloned(),
+                events: Vec::new(),
+                prepared: None,
+                records: 0,
+                calls: 0,
+                mapped_calls: 0,
+                other_known_calls: 0,
+                denied_calls: 0,
+                unmapped: HashMap::new(),
+                bad: Vec::new(),
+            },
+            |work, r| {
+                record_event(work, mapper, r.file, r.index, r.json.get());
                 ControlFlow::Continue(())
             },
-            |p| {
-                let batch = std::mem::take(&mut *current.borrow_mut());
-                records += batch.len() as u64;
-                if raw_tx.send((p.files_done, batch)).is_err() {
-                    stop.store(true, Ordering::Relaxed);
+            |work| {
+                // A file without records gets its row when its final status is known (files
+                // skipped at read time, such as licences found in a directory, get none).
+                let Some((path, size, Some(sha256))) = work.planned.clone() else {
+                    return;
+                };
+                if work.records == 0 {
+                    return;
+                }
+                let file = FileInput {
+                    path: path.display().to_string(),
+                    size,
+                    sha256,
+                    records: work.records,
+                    window: window.clone(),
+                };
+                work.prepared = Some(PreparedFile::new(file, std::mem::take(&mut work.events)));
+            },
+            |_i, work, p| {
+                if let Some(mut work) = work {
+                    summary.records += work.records;
+                    summary.calls += work.calls;
+                    summary.mapped_calls += work.mapped_calls;
+                    summary.other_known_calls += work.other_known_calls;
+                    summary.denied_calls += work.denied_calls;
+                    for (pair, n) in work.unmapped.drain() {
+                        *unmapped.entry(pair).or_insert(0) += n;
+                    }
+                    if !work.bad.is_empty() {
+                        if let Some((path, _, _)) = &work.planned {
+                            bad_by_file.insert(
+                                path.clone(),
+                                work.bad
+                                    .iter()
+                                    .map(|b| format!("record {}: {}", b.index, b.message))
+                                    .collect(),
+                            );
+                        }
+                        summary.bad_records.append(&mut work.bad);
+                    }
+                    if let Some(prepared) = work.prepared.take()
+                        && job_tx.send(prepared).is_err()
+                    {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                 }
                 progress(&ImportProgress {
                     files_done: p.files_done,
                     files_total,
-                    records,
+                    records: p.records,
                     new_events: new_events.load(Ordering::Relaxed),
                     elapsed: start.elapsed(),
                     finished: false,
                 });
+                if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             },
         );
-        drop(raw_tx);
-        let state = parser.join();
-        let written = writer.join();
-        (read, state, written)
+        drop(job_tx);
+        (read, writer.join())
     });
-    let state = state.map_err(|_| EngineError::Internal("the parsing thread panicked"))?;
     written.map_err(|_| EngineError::Internal("the writing thread panicked"))??;
-    let State {
-        planned,
-        mut summary,
-        unmapped,
-        bad_by_file,
-        ..
-    } = state;
     summary.new_events = new_events.load(Ordering::Relaxed);
     summary.duplicate_events = duplicate_events.load(Ordering::Relaxed);
     // Final status of each file read: `ok`, or `error` with its problems.
@@ -588,18 +628,18 @@ pub fn import_cloudtrail_cancellable(
             .or_default()
             .push(e.to_string());
     }
-    for p in &planned {
-        let Some(sha256) = p.sha256.clone() else {
+    for (path, size, sha256) in &planned {
+        let Some(sha256) = sha256.clone() else {
             continue;
         };
-        if !read.files.iter().any(|f| f.path == p.path) {
+        if !read.files.iter().any(|f| &f.path == path) {
             continue;
         }
-        let mut lines = problems.get(p.path.as_path()).cloned().unwrap_or_default();
-        lines.extend(bad_by_file.get(&p.path).cloned().unwrap_or_default());
+        let mut lines = problems.get(path.as_path()).cloned().unwrap_or_default();
+        lines.extend(bad_by_file.get(path).cloned().unwrap_or_default());
         let file = FileInput {
-            path: p.path.display().to_string(),
-            size: p.size,
+            path: path.display().to_string(),
+            size: *size,
             sha256,
             records: 0,
             window: window.clone(),

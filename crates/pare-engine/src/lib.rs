@@ -14,15 +14,19 @@
 
 #![warn(missing_docs)]
 
+pub mod account;
 mod explore;
+pub mod findings;
 mod import;
 
 use std::path::Path;
 
 pub use chrono::{DateTime, Utc};
 pub use explore::{
-    ActionUse, Database, ImportProblem, ImportReport, ImportStatus, MAX_PAGE, NamedCount, Overview,
-    PrincipalDetail, RootActivity, RootSummary, ServiceUsage,
+    ActionUse, ActivityCounts, ActivityFilter, CallCount, Database, EventFacets, EventPage,
+    EventRow, ImportProblem, ImportReport, ImportStatus, MAX_PAGE, NamedCount, Overview,
+    PrincipalDetail, PrincipalSummary, RootActivity, RootSummary, ServiceUsage, TimeBucket,
+    TypeCount,
 };
 pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
@@ -30,8 +34,8 @@ pub use import::{
 };
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{
-    ActivityCounts, CallCount, EventFacets, EventFilter, EventPage, EventRow, MappingRow,
-    PrincipalSummary, TimeBucket, Totals, TypeCount, UsageRow,
+    ActionInput, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent, StoredOutcome,
+    Totals, UsageRow,
 };
 
 /// Why an engine call failed.
@@ -78,6 +82,46 @@ pub fn usage(db: &Path, principal: Option<&str>) -> Result<Vec<UsageRow>, Engine
         }
     }
     Ok(out)
+}
+
+/// Calls `each` for every stored CloudTrail event in the database at `db` that `filter` keeps,
+/// until it returns `Break` (see [`pare_store::Store::events`] for the order). `filter.principal`
+/// is a principal key; a role session's ARN names its role, as in [`usage`].
+///
+/// # Errors
+///
+/// [`EngineError::Store`] if the database cannot be opened or read.
+pub fn events(
+    db: &Path,
+    filter: &EventFilter,
+    mut each: impl FnMut(&StoredEvent) -> std::ops::ControlFlow<()>,
+) -> Result<(), EngineError> {
+    let store = pare_store::Store::open(db)?;
+    let Some(principal) = filter.principal.as_deref() else {
+        return Ok(store.events(filter, each)?);
+    };
+    let Some((prefix, name)) = role_of_session(principal) else {
+        return Ok(store.events(filter, each)?);
+    };
+    let keys: std::collections::HashSet<String> = store
+        .principal_keys()?
+        .into_iter()
+        .filter(|key| {
+            key.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.rsplit('/').next() == Some(name))
+        })
+        .collect();
+    let unfiltered = EventFilter {
+        principal: None,
+        ..filter.clone()
+    };
+    Ok(store.events(&unfiltered, |e| {
+        if keys.contains(&e.event.principal.key) {
+            each(e)
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    })?)
 }
 
 /// For `arn:P:sts::A:assumed-role/Name/session`: (`arn:P:iam::A:role/`, `Name`).

@@ -31,7 +31,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::time::parse_time_value;
-use crate::{ErrorKind, FileReport, Format, RawRecord, ReadError, ReadOptions, SkipReason};
+use crate::{ErrorKind, FileReport, Format, ReadError, ReadOptions, RecordRef, SkipReason};
 
 mod chunked;
 
@@ -56,7 +56,7 @@ pub(crate) struct FileResult {
 }
 
 /// The sink records are handed to.
-pub(crate) type Sink<'a> = &'a mut dyn FnMut(RawRecord) -> ControlFlow<()>;
+pub(crate) type Sink<'a> = &'a mut dyn FnMut(RecordRef<'_>) -> ControlFlow<()>;
 
 /// Reads one file, handing each record to `sink` in file order.
 pub(crate) fn read_file(
@@ -449,6 +449,12 @@ fn is_object(raw: &RawValue) -> bool {
     raw.get().starts_with('{')
 }
 
+/// A record's JSON: in the text being framed, or decoded from a `CloudTrailEvent` string.
+enum Json<'a> {
+    Borrowed(&'a RawValue),
+    Owned(Box<RawValue>),
+}
+
 /// The state of framing one file.
 struct Ctx<'s> {
     file: Arc<Path>,
@@ -552,7 +558,7 @@ impl Ctx<'_> {
         let (json, time) = match (envelope, probe) {
             (Envelope::Plain, probe) => {
                 let time = probe.and_then(|p| p.time());
-                (raw.to_owned(), time)
+                (Json::Borrowed(raw), time)
             }
             (Envelope::Event | Envelope::Detail, Some(p)) => {
                 let (inner, key) = if envelope == Envelope::Event {
@@ -562,7 +568,7 @@ impl Ctx<'_> {
                 };
                 match inner.filter(|r| is_object(r)) {
                     Some(r) => (
-                        r.to_owned(),
+                        Json::Borrowed(r),
                         windowed.then(|| Probe::of(r.get()).time()).flatten(),
                     ),
                     None => {
@@ -579,7 +585,7 @@ impl Ctx<'_> {
                 Some(s) => match serde_json::from_str::<Box<RawValue>>(&s) {
                     Ok(r) if is_object(&r) => {
                         let time = windowed.then(|| Probe::of(r.get()).time()).flatten();
-                        (r, time)
+                        (Json::Owned(r), time)
                     }
                     Ok(_) => {
                         self.record_error(
@@ -607,7 +613,7 @@ impl Ctx<'_> {
                     return Ok(());
                 }
             },
-            (Envelope::Container, _) | (_, None) => (raw.to_owned(), None),
+            (Envelope::Container, _) | (_, None) => (Json::Borrowed(raw), None),
         };
         self.index += 1;
         if windowed {
@@ -621,10 +627,13 @@ impl Ctx<'_> {
             }
         }
         self.records += 1;
-        let record = RawRecord {
-            file: Arc::clone(&self.file),
+        let record = RecordRef {
+            file: &self.file,
             index: idx,
-            json,
+            json: match &json {
+                Json::Borrowed(r) => r,
+                Json::Owned(r) => r,
+            },
         };
         if (self.sink)(record).is_break() {
             self.stopped = true;

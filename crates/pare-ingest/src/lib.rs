@@ -48,6 +48,29 @@ pub struct RawRecord {
     pub json: Box<RawValue>,
 }
 
+/// One record, borrowed from the content being framed (no copy), with where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef<'a> {
+    /// The file it was read from.
+    pub file: &'a Arc<Path>,
+    /// Its index among the file's record candidates (0-based; see [`ReadError::record`]).
+    pub index: u64,
+    /// The event, exactly as it appears in the file (for `lookup-events` output and envelopes, the
+    /// inner event).
+    pub json: &'a RawValue,
+}
+
+impl RecordRef<'_> {
+    /// An owned copy.
+    pub fn to_owned_record(&self) -> RawRecord {
+        RawRecord {
+            file: Arc::clone(self.file),
+            index: self.index,
+            json: self.json.to_owned(),
+        }
+    }
+}
+
 /// How to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -271,7 +294,9 @@ pub fn read_discovered(
     };
     if options.effective_threads() <= 1 || sources.len() <= 1 {
         for source in &sources {
-            let result = parallel::read_file_guarded(source, options, &mut sink);
+            let result = parallel::read_file_guarded(source, options, &mut |r: RecordRef<'_>| {
+                sink(r.to_owned_record())
+            });
             let stop = result.stopped;
             on_file(source, result, &mut summary);
             if stop {
@@ -285,5 +310,70 @@ pub fn read_discovered(
             }
         });
     }
+    summary
+}
+
+/// Reads discovered files like [`read_discovered`], but hands each file's records to per-file work
+/// on the worker threads: `start(i, source)` makes the value for file `i`, `record` is called with
+/// it for each of the file's records (borrowed from the decompressed content, not copied), in file
+/// order, then `finish` once the file is read, all on a worker thread; and `done(i, value, progress)` gets it back on the calling thread, files in discovery
+/// order (`value` is `None` only if the file's worker failed). Memory is bounded by
+/// `files_in_flight` files' values. `record` or `done` returning `Break` stops reading.
+pub fn map_discovered<W: Send>(
+    discovery: Discovery,
+    options: &ReadOptions,
+    start: impl Fn(usize, &Source) -> W + Sync,
+    record: impl Fn(&mut W, RecordRef<'_>) -> ControlFlow<()> + Sync,
+    finish: impl Fn(&mut W) + Sync,
+    mut done: impl FnMut(usize, Option<W>, &Progress) -> ControlFlow<()>,
+) -> ReadSummary {
+    let Discovery {
+        sources,
+        skipped,
+        errors,
+    } = discovery;
+    let mut summary = ReadSummary {
+        skipped,
+        errors,
+        ..ReadSummary::default()
+    };
+    let mut prog = Progress {
+        files_done: 0,
+        files_total: sources.len(),
+        records: 0,
+        bytes: 0,
+    };
+    parallel::map_parallel(
+        &sources,
+        options,
+        &start,
+        &record,
+        &finish,
+        |i, w, result| {
+            let Some(source) = sources.get(i) else {
+                return ControlFlow::Break(());
+            };
+            if let Some(reason) = result.skipped {
+                summary.skipped.push(Skipped {
+                    path: source.path.clone(),
+                    reason,
+                });
+            }
+            if let Some(report) = result.report {
+                summary.records += report.records;
+                summary.bytes += report.read_bytes;
+                summary.decoded_bytes += report.decoded_bytes;
+                summary.files.push(report);
+            }
+            summary.errors.extend(result.errors);
+            summary.filtered_out += result.filtered_out;
+            summary.undated += result.undated;
+            summary.stopped |= result.stopped;
+            prog.files_done += 1;
+            prog.records = summary.records;
+            prog.bytes = summary.bytes;
+            done(i, w, &prog)
+        },
+    );
     summary
 }

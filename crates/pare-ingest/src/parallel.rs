@@ -14,7 +14,7 @@ use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use crate::frame::{self, FileResult, Sink};
-use crate::{ErrorKind, RawRecord, ReadError, ReadOptions, Source};
+use crate::{ErrorKind, RawRecord, ReadError, ReadOptions, RecordRef, Source};
 
 /// Batches a file may have queued before its worker waits for the consumer.
 const BATCHES_PER_FILE: usize = 4;
@@ -85,8 +85,8 @@ pub(crate) fn read_parallel(
                     }
                     let Some(source) = sources.get(i) else { return };
                     let mut batch = Vec::with_capacity(batch_records);
-                    let mut send_batch = |r: RawRecord| {
-                        batch.push(r);
+                    let mut send_batch = |r: RecordRef<'_>| {
+                        batch.push(r.to_owned_record());
                         if batch.len() >= batch_records
                             && tx
                                 .send(Msg::Batch(std::mem::replace(
@@ -148,6 +148,106 @@ pub(crate) fn read_parallel(
                         break;
                     }
                 }
+            }
+        }
+        // Unblock the feeder and the workers (their sends now fail) before the scope joins them.
+        drop(order_rx);
+    });
+}
+
+/// Runs `start` and `record` for each file on the worker threads (a file's records all go to the
+/// value `start` made for it) and calls `done` with each file's value and result on the calling
+/// thread, in order. `done` returning `Break` stops reading.
+pub(crate) fn map_parallel<W: Send>(
+    sources: &[Source],
+    options: &ReadOptions,
+    start: &(dyn Fn(usize, &Source) -> W + Sync),
+    record: &(dyn Fn(&mut W, RecordRef<'_>) -> ControlFlow<()> + Sync),
+    finish: &(dyn Fn(&mut W) + Sync),
+    mut done: impl FnMut(usize, Option<W>, FileResult) -> ControlFlow<()>,
+) {
+    let threads = options.effective_threads().clamp(1, sources.len().max(1));
+    if threads <= 1 {
+        for (i, source) in sources.iter().enumerate() {
+            let mut w = start(i, source);
+            let result = read_file_guarded(source, options, &mut |r| record(&mut w, r));
+            finish(&mut w);
+            let stop = result.stopped;
+            if done(i, Some(w), result).is_break() || stop {
+                return;
+            }
+        }
+        return;
+    }
+    let in_flight = if options.files_in_flight == 0 {
+        2 * threads
+    } else {
+        options.files_in_flight
+    };
+    let cancelled = AtomicBool::new(false);
+    let (order_tx, order_rx) = mpsc::sync_channel::<(usize, Receiver<(W, FileResult)>)>(in_flight);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, SyncSender<(W, FileResult)>)>(in_flight);
+    let job_rx = Mutex::new(job_rx);
+    thread::scope(|s| {
+        s.spawn(move || {
+            for i in 0..sources.len() {
+                let (tx, rx) = mpsc::sync_channel(1);
+                if order_tx.send((i, rx)).is_err() || job_tx.send((i, tx)).is_err() {
+                    return;
+                }
+            }
+        });
+        for _ in 0..threads {
+            let (job_rx, cancelled) = (&job_rx, &cancelled);
+            s.spawn(move || {
+                loop {
+                    let job = job_rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok((i, tx)) = job else { return };
+                    if cancelled.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let Some(source) = sources.get(i) else { return };
+                    let mut w = start(i, source);
+                    let result = read_file_guarded(source, options, &mut |r| {
+                        if cancelled.load(Ordering::Relaxed) {
+                            return ControlFlow::Break(());
+                        }
+                        record(&mut w, r)
+                    });
+                    finish(&mut w);
+                    // The consumer may be gone (stopped); then nobody needs the result.
+                    let _ = tx.send((w, result));
+                }
+            });
+        }
+        for (i, rx) in order_rx.iter() {
+            let flow = match rx.recv() {
+                Ok((w, result)) => {
+                    let stop = result.stopped;
+                    let flow = done(i, Some(w), result);
+                    if stop { ControlFlow::Break(()) } else { flow }
+                }
+                Err(_) => {
+                    let path = sources.get(i).map(|s| s.path.clone()).unwrap_or_default();
+                    done(
+                        i,
+                        None,
+                        FileResult {
+                            errors: vec![ReadError {
+                                file: path,
+                                record: None,
+                                offset: None,
+                                kind: ErrorKind::Internal,
+                                message: "worker ended without a result".to_owned(),
+                            }],
+                            ..FileResult::default()
+                        },
+                    )
+                }
+            };
+            if flow.is_break() {
+                cancelled.store(true, Ordering::Relaxed);
+                break;
             }
         }
         // Unblock the feeder and the workers (their sends now fail) before the scope joins them.

@@ -17,20 +17,22 @@
 
 #![warn(missing_docs)]
 
-mod explore;
+mod account;
+mod event_log;
+mod findings;
 mod migrations;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-pub use explore::{
-    ActivityCounts, CallCount, EventFacets, EventFilter, EventPage, EventRow, PrincipalSummary,
-    TimeBucket, TypeCount,
-};
+pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
+pub use event_log::{BlockError, PreparedFile};
+pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
 
 /// Why the database could not be opened, migrated, read or written.
@@ -56,6 +58,15 @@ pub enum StoreError {
         /// What SQLite said.
         #[source]
         source: rusqlite::Error,
+    },
+    /// A stored event block could not be decoded.
+    #[error("database `{path}`: {source}")]
+    Block {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong with the block.
+        #[source]
+        source: BlockError,
     },
     /// The database was written by a newer Pare (it has migrations this build does not know).
     #[error("database `{path}` has migration `{version}`, unknown to this version of pare")]
@@ -255,11 +266,55 @@ pub struct Totals {
     pub files: u64,
 }
 
+/// Which stored events [`Store::events`] delivers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Only this principal's events (its key, as in [`PrincipalInput::key`]).
+    pub principal: Option<String>,
+    /// Only events with `eventTime >= since` (RFC 3339 text as CloudTrail writes it, compared as text).
+    pub since: Option<String>,
+    /// Only events with `eventTime < until`.
+    pub until: Option<String>,
+}
+
+impl EventFilter {
+    fn keeps(&self, e: &EventInput) -> bool {
+        if self
+            .principal
+            .as_deref()
+            .is_some_and(|p| p != e.principal.key)
+        {
+            return false;
+        }
+        if self.since.is_none() && self.until.is_none() {
+            return true;
+        }
+        let Some(t) = e.time.as_deref() else {
+            return false;
+        };
+        self.since.as_deref().is_none_or(|s| t >= s) && self.until.as_deref().is_none_or(|u| t < u)
+    }
+}
+
+/// One stored event, as it was imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The id of the file (row of `files`) it was first imported from.
+    pub file_id: i64,
+    /// The event. `principal.details` is this event's actor (JSON: `type`, `account_id`,
+    /// `session_name`, `sso_user`, `invoked_by`, `mfa_authenticated`, … where known).
+    pub event: EventInput,
+}
+
 /// The database.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Keys of the stored events, loaded on the first insert.
+    keys: Option<KeySet>,
+    /// Interned ids already committed.
+    ids: Interned,
 }
 
 impl Store {
@@ -291,7 +346,12 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Self> {
-        let mut store = Self { conn, path };
+        let mut store = Self {
+            conn,
+            path,
+            keys: None,
+            ids: Interned::default(),
+        };
         let path = store.path.clone();
         let err = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -416,16 +476,139 @@ impl Store {
         file: &FileInput,
         events: &[EventInput],
     ) -> Result<FileInsert> {
+        let mut prepared = [PreparedFile::new(file.clone(), events.to_vec())];
+        let out = self.insert_prepared(run, &mut prepared)?;
+        Ok(out.first().copied().unwrap_or_default())
+    }
+
+    /// Stores prepared files (see [`PreparedFile::new`]) in ONE transaction: each file's new events
+    /// as one block, the aggregates, the interned values and the file rows (status `read`). Events
+    /// whose key is already stored (or earlier in `files`) are left out. A crash or error leaves none
+    /// of the files stored, and never part of one.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if SQLite fails; then nothing of these files is stored.
+    pub fn insert_prepared(
+        &mut self,
+        run: RunId,
+        files: &mut [PreparedFile],
+    ) -> Result<Vec<FileInsert>> {
         let path = self.path.clone();
-        let tx = self
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        if self.keys.is_none() {
+            self.keys = Some(load_keys(&self.conn).map_err(sqlite)?);
+        }
+        let Some(keys) = self.keys.as_mut() else {
+            return Ok(Vec::new());
+        };
+        // Leave out the stored events; remember which keys this transaction adds.
+        let mut added: Vec<[u8; 16]> = Vec::new();
+        let mut out = Vec::with_capacity(files.len());
+        for p in files.iter_mut() {
+            let before = added.len();
+            let mut duplicates = Vec::new();
+            for (i, k) in p.key_list().enumerate() {
+                if keys.insert(k) {
+                    added.push(k);
+                } else {
+                    duplicates.push(i);
+                }
+            }
+            if !duplicates.is_empty() {
+                let mut events = std::mem::take(&mut p.events);
+                let mut i = 0usize;
+                events.retain(|_| {
+                    let keep = duplicates.binary_search(&i).is_err();
+                    i += 1;
+                    keep
+                });
+                let file = p.file.clone();
+                *p = PreparedFile::new(file, events);
+            }
+            out.push(FileInsert {
+                new_events: (added.len() - before) as u64,
+                duplicate_events: duplicates.len() as u64,
+            });
+        }
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            for p in files.iter() {
+                insert_prepared_file(&tx, &mut self.ids, run, p)?;
+            }
+            tx.commit()
+        })();
+        if let Err(e) = result {
+            if let Some(keys) = self.keys.as_mut() {
+                for k in &added {
+                    keys.remove(k);
+                }
+            }
+            self.ids = Interned::default();
+            return Err(sqlite(e));
+        }
+        Ok(out)
+    }
+
+    /// Calls `each` for every stored event `filter` keeps, until it returns `Break`. Events come
+    /// block by block (a block is one imported file's new events, in file order), blocks by their
+    /// earliest `eventTime`: roughly, not strictly, in time order.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if SQLite fails or a block is damaged.
+    pub fn events(
+        &self,
+        filter: &EventFilter,
+        mut each: impl FnMut(&StoredEvent) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let mut stmt = self
             .conn
-            .transaction()
-            .map_err(|source| StoreError::Sqlite {
-                path: path.clone(),
+            .prepare(
+                "SELECT id, file_id, dict, data FROM event_blocks \
+                 WHERE (?1 IS NULL OR max_time IS NULL OR max_time >= ?1) \
+                 AND (?2 IS NULL OR min_time IS NULL OR min_time < ?2) \
+                 ORDER BY min_time, id",
+            )
+            .map_err(self.err())?;
+        let mut rows = stmt
+            .query(params![filter.since, filter.until])
+            .map_err(self.err())?;
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let id: i64 = row.get(0).map_err(self.err())?;
+            let file_id: i64 = row.get(1).map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
+            let block_err = |source| StoreError::Block {
+                path: self.path.clone(),
                 source,
-            })?;
-        let out = insert_file(&tx, run, file, events).and_then(|out| tx.commit().map(|()| out));
-        out.map_err(|source| StoreError::Sqlite { path, source })
+            };
+            let dict = event_log::Dictionary::decode(blob(2)?, id).map_err(block_err)?;
+            if let Some(p) = filter.principal.as_deref()
+                && dict.find(p).is_none()
+            {
+                continue;
+            }
+            let block = event_log::Block::decode(dict, blob(3)?, id).map_err(block_err)?;
+            let flow = block
+                .for_each(id, |event| {
+                    if !filter.keeps(&event) {
+                        return ControlFlow::Continue(());
+                    }
+                    each(&StoredEvent { file_id, event })
+                })
+                .map_err(block_err)?;
+            if flow.is_break() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Sets a file's final status (and its problems, one per line).
@@ -473,44 +656,72 @@ impl Store {
     ///
     /// [`StoreError`] if SQLite fails.
     pub fn usage(&self, principal: Option<&str>) -> Result<Vec<UsageRow>> {
-        let sql = "SELECT u.id, p.key, a.name, u.resource, u.count, u.first_seen, u.last_seen \
-                   FROM usage u JOIN principals p ON p.id = u.principal_id \
-                   JOIN actions a ON a.id = u.action_id \
-                   WHERE ?1 IS NULL OR p.key = ?1 \
-                   ORDER BY p.key, a.name, u.resource";
-        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![principal], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    UsageRow {
-                        principal: r.get(1)?,
-                        action: r.get(2)?,
-                        resource: r.get(3)?,
-                        count: r.get(4)?,
-                        first_seen: r.get(5)?,
-                        last_seen: r.get(6)?,
-                        regions: Vec::new(),
-                        source_ips: Vec::new(),
-                    },
-                ))
-            })
-            .map_err(self.err())?
-            .collect::<Result<Vec<_>, _>>()
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, dict, usage FROM event_blocks ORDER BY id")
             .map_err(self.err())?;
-        let mut regions =
-            self.grouped("SELECT ur.usage_id, ur.region FROM usage_regions ur ORDER BY 1, 2")?;
-        let mut ips = self.grouped(
-            "SELECT ui.usage_id, i.value FROM usage_ips ui JOIN ips i ON i.id = ui.ip_id ORDER BY 1, 2",
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, mut row)| {
-                row.regions = regions.remove(&id).unwrap_or_default();
-                row.source_ips = ips.remove(&id).unwrap_or_default();
-                row
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut sum: BTreeMap<(String, String, String), UsageRow> = BTreeMap::new();
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let id: i64 = row.get(0).map_err(self.err())?;
+            let blob = |i: usize| {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(self.err())
+            };
+            let block_err = |source| StoreError::Block {
+                path: self.path.clone(),
+                source,
+            };
+            let dict = event_log::Dictionary::decode(blob(1)?, id).map_err(block_err)?;
+            let only = match principal {
+                Some(p) => match dict.find(p) {
+                    Some(i) => Some(i),
+                    None => continue,
+                },
+                None => None,
+            };
+            event_log::for_each_usage(&dict, blob(2)?, id, only, |u| {
+                let key = (
+                    u.principal.to_owned(),
+                    u.action.to_owned(),
+                    u.resource.to_owned(),
+                );
+                let row = sum.entry(key).or_insert_with(|| UsageRow {
+                    principal: u.principal.to_owned(),
+                    action: u.action.to_owned(),
+                    resource: u.resource.to_owned(),
+                    count: 0,
+                    first_seen: None,
+                    last_seen: None,
+                    regions: Vec::new(),
+                    source_ips: Vec::new(),
+                });
+                row.count += u.count;
+                if let Some(f) = u.first
+                    && row.first_seen.as_deref().is_none_or(|x| f < x)
+                {
+                    row.first_seen = Some(f.to_owned());
+                }
+                if let Some(l) = u.last
+                    && row.last_seen.as_deref().is_none_or(|x| l > x)
+                {
+                    row.last_seen = Some(l.to_owned());
+                }
+                for (list, add) in [
+                    (&mut row.regions, &u.regions),
+                    (&mut row.source_ips, &u.ips),
+                ] {
+                    for v in add {
+                        if let Err(at) = list.binary_search_by(|x| x.as_str().cmp(v)) {
+                            list.insert(at, (*v).to_owned());
+                        }
+                    }
+                }
             })
-            .collect())
+            .map_err(block_err)?;
+        }
+        Ok(sum.into_values().collect())
     }
 
     fn grouped(&self, sql: &str) -> Result<HashMap<i64, Vec<String>>> {
@@ -593,11 +804,11 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT \
-                   (SELECT count(*) FROM events), \
+                   (SELECT coalesce(sum(events), 0) FROM event_blocks), \
                    (SELECT count(*) FROM principals), \
                    (SELECT coalesce(sum(count), 0) FROM event_pairs WHERE activity = 'actions'), \
                    (SELECT coalesce(sum(count), 0) FROM event_pairs WHERE activity = 'unmapped'), \
-                   (SELECT count(*) FROM events WHERE outcome = 'denied'), \
+                   (SELECT coalesce(sum(denied), 0) FROM event_blocks), \
                    (SELECT count(*) FROM files)",
                 [],
                 |r| {
@@ -625,33 +836,13 @@ fn intern(tx: &Transaction<'_>, table: &str, column: &str, value: &str) -> rusql
         .query_row(params![value], |r| r.get(0))
 }
 
-/// Interned ids already looked up in this transaction.
-#[derive(Default)]
+/// Interned ids known to be committed (kept across transactions; cleared when one fails).
+#[derive(Debug, Default)]
 struct Interned {
     principals: HashMap<String, i64>,
     actions: HashMap<String, i64>,
-    ips: HashMap<String, i64>,
-    agents: HashMap<String, i64>,
     pairs: HashMap<(String, String), i64>,
-}
-
-/// One usage aggregate of one file's new events.
-#[derive(Default)]
-struct UsageAgg {
-    count: u64,
-    first: Option<String>,
-    last: Option<String>,
-    regions: BTreeSet<String>,
-    ips: BTreeSet<i64>,
-}
-
-/// What one file's new events add, summed before it is written.
-#[derive(Default)]
-struct FileAggregates {
-    /// Pair id → (new events, any of them mapped to actions).
-    pairs: BTreeMap<i64, (u64, bool)>,
-    pair_actions: BTreeSet<(i64, i64)>,
-    usage: BTreeMap<(i64, i64, String), UsageAgg>,
+    pair_actions: HashSet<(i64, i64)>,
 }
 
 fn cached(
@@ -667,185 +858,148 @@ fn cached(
     Ok(id)
 }
 
-fn insert_file(
-    tx: &Transaction<'_>,
-    run: RunId,
-    file: &FileInput,
-    events: &[EventInput],
-) -> rusqlite::Result<FileInsert> {
-    let file_id: i64 = tx.query_row(
-        "INSERT INTO files (run_id, path, size, sha256, status, records, window_since, window_until) \
-         VALUES (?1, ?2, ?3, ?4, 'read', ?5, ?6, ?7) \
-         ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id, path = excluded.path, \
-         status = 'read', records = excluded.records, window_since = excluded.window_since, \
-         window_until = excluded.window_until RETURNING id",
-        params![
-            run.0,
-            file.path,
-            file.size,
-            file.sha256,
-            file.records,
-            file.window.since,
-            file.window.until
-        ],
+/// The keys of every stored event, for deduplication.
+type KeySet = HashSet<[u8; 16], rustc_hash::FxBuildHasher>;
+
+fn load_keys(conn: &Connection) -> rusqlite::Result<KeySet> {
+    let total: i64 = conn.query_row(
+        "SELECT coalesce(sum(length(keys)), 0) / 16 FROM event_blocks",
+        [],
         |r| r.get(0),
     )?;
-    let mut out = FileInsert::default();
-    let mut ids = Interned::default();
-    let mut agg = FileAggregates::default();
-    for e in events {
-        let principal = cached(&mut ids.principals, &e.principal.key, || {
+    let mut set = KeySet::with_capacity_and_hasher(
+        usize::try_from(total).unwrap_or(0),
+        rustc_hash::FxBuildHasher,
+    );
+    let mut stmt = conn.prepare("SELECT keys FROM event_blocks")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let keys = row.get_ref(0)?.as_blob()?;
+        for c in keys.chunks_exact(16) {
+            let mut k = [0u8; 16];
+            k.copy_from_slice(c);
+            set.insert(k);
+        }
+    }
+    Ok(set)
+}
+
+/// Writes one prepared file (already free of stored events) in the open transaction.
+fn insert_prepared_file(
+    tx: &Transaction<'_>,
+    ids: &mut Interned,
+    run: RunId,
+    p: &PreparedFile,
+) -> rusqlite::Result<()> {
+    let file = &p.file;
+    let file_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO files (run_id, path, size, sha256, status, records, new_events, \
+             window_since, window_until) \
+             VALUES (?1, ?2, ?3, ?4, 'read', ?5, ?6, ?7, ?8) \
+             ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id, path = excluded.path, \
+             status = 'read', records = excluded.records, new_events = new_events + excluded.new_events, \
+             window_since = excluded.window_since, window_until = excluded.window_until RETURNING id",
+        )?
+        .query_row(
+            params![
+                run.0,
+                file.path,
+                file.size,
+                file.sha256,
+                file.records,
+                p.len() as u64,
+                file.window.since,
+                file.window.until
+            ],
+            |r| r.get(0),
+        )?;
+    if p.is_empty() {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO event_blocks (file_id, run_id, events, denied, min_time, max_time, keys, \
+         dict, data, usage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        file_id,
+        run.0,
+        p.len() as u64,
+        p.denied,
+        p.min_time,
+        p.max_time,
+        p.keys,
+        p.dict,
+        p.data,
+        p.usage
+    ])?;
+    // Global ids of the block's dictionary entries, looked up as needed.
+    let mut principal_ids: HashMap<u32, i64> = HashMap::new();
+    for (principal, kind, details) in &p.principals {
+        let key = p.string(*principal);
+        let id = cached(&mut ids.principals, key, || {
             tx.prepare_cached(
                 "INSERT INTO principals (key, type, details) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
             )?
-            .query_row(
-                params![e.principal.key, e.principal.kind, e.principal.details],
-                |r| r.get(0),
-            )
+            .query_row(params![key, p.string(*kind), p.string(*details)], |r| {
+                r.get(0)
+            })
         })?;
-        let pair_key = (e.event_source.clone(), e.event_name.clone());
-        let pair = match ids.pairs.get(&pair_key) {
-            Some(id) => *id,
+        principal_ids.insert(*principal, id);
+    }
+    let mut action_ids: HashMap<u32, i64> = HashMap::new();
+    let mut action = |ids: &mut Interned, a: u32| -> rusqlite::Result<i64> {
+        if let Some(id) = action_ids.get(&a) {
+            return Ok(*id);
+        }
+        let name = p.string(a);
+        let id = cached(&mut ids.actions, name, || {
+            intern(tx, "actions", "name", name)
+        })?;
+        action_ids.insert(a, id);
+        Ok(id)
+    };
+    for ((source, name), pair) in &p.pairs {
+        let key = (p.string(*source).to_owned(), p.string(*name).to_owned());
+        let pair_id = match ids.pairs.get(&key) {
+            Some(id) => {
+                tx.prepare_cached(
+                    "UPDATE event_pairs SET count = count + ?2, \
+                     activity = CASE WHEN ?3 THEN 'actions' ELSE activity END WHERE id = ?1",
+                )?
+                .execute(params![id, pair.count, pair.any_actions])?;
+                *id
+            }
             None => {
                 let id: i64 = tx
                     .prepare_cached(
-                        "INSERT INTO event_pairs (event_source, event_name, activity) \
-                         VALUES (?1, ?2, ?3) ON CONFLICT (event_source, event_name) \
-                         DO UPDATE SET activity = CASE WHEN activity = 'actions' \
-                         THEN activity ELSE excluded.activity END RETURNING id",
+                        "INSERT INTO event_pairs (event_source, event_name, activity, count) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (event_source, event_name) \
+                         DO UPDATE SET count = count + excluded.count, \
+                         activity = CASE WHEN activity = 'actions' OR ?5 THEN 'actions' \
+                         ELSE excluded.activity END RETURNING id",
                     )?
-                    .query_row(params![e.event_source, e.event_name, e.activity], |r| {
-                        r.get(0)
-                    })?;
-                ids.pairs.insert(pair_key, id);
+                    .query_row(
+                        params![key.0, key.1, pair.activity, pair.count, pair.any_actions],
+                        |r| r.get(0),
+                    )?;
+                ids.pairs.insert(key, id);
                 id
             }
         };
-        let ip = match &e.source_ip {
-            Some(v) => Some(cached(&mut ids.ips, v, || intern(tx, "ips", "value", v))?),
-            None => None,
-        };
-        let agent = match &e.user_agent {
-            Some(v) => Some(cached(&mut ids.agents, v, || {
-                intern(tx, "user_agents", "value", v)
-            })?),
-            None => None,
-        };
-        let inserted = tx
-            .prepare_cached(
-                "INSERT INTO events (event_key, file_id, record_index, time, principal_id, pair_id, \
-                 region, ip_id, user_agent_id, read_only, outcome, error_code, error_message, \
-                 event_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-                 ON CONFLICT (event_key) DO NOTHING",
-            )?
-            .execute(params![
-                e.key,
-                file_id,
-                e.record_index,
-                e.time,
-                principal,
-                pair,
-                e.region,
-                ip,
-                agent,
-                e.read_only,
-                e.outcome.as_str(),
-                e.error_code,
-                e.error_message,
-                e.event_id,
-            ])?;
-        if inserted == 0 {
-            out.duplicate_events += 1;
-            continue;
-        }
-        out.new_events += 1;
-        let entry = agg.pairs.entry(pair).or_insert((0, false));
-        entry.0 += 1;
-        entry.1 |= e.activity == "actions";
-        for use_ in &e.actions {
-            let action = cached(&mut ids.actions, &use_.action, || {
-                intern(tx, "actions", "name", &use_.action)
-            })?;
-            agg.pair_actions.insert((pair, action));
-            if !e.is_usage {
-                continue;
-            }
-            for resource in &use_.resources {
-                let u = agg
-                    .usage
-                    .entry((principal, action, resource.clone()))
-                    .or_default();
-                u.count += 1;
-                if let Some(t) = &e.time {
-                    if u.first.as_ref().is_none_or(|f| t < f) {
-                        u.first = Some(t.clone());
-                    }
-                    if u.last.as_ref().is_none_or(|l| t > l) {
-                        u.last = Some(t.clone());
-                    }
-                }
-                if let Some(region) = &e.region {
-                    if !u.regions.contains(region) {
-                        u.regions.insert(region.clone());
-                    }
-                }
-                if let Some(ip) = ip {
-                    u.ips.insert(ip);
-                }
+        for a in &pair.actions {
+            let action_id = action(ids, *a)?;
+            if ids.pair_actions.insert((pair_id, action_id)) {
+                tx.prepare_cached(
+                    "INSERT INTO event_pair_actions (pair_id, action_id) VALUES (?1, ?2) \
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![pair_id, action_id])?;
             }
         }
     }
-    for (pair, (count, actions)) in &agg.pairs {
-        tx.prepare_cached(
-            "UPDATE event_pairs SET count = count + ?2, \
-             activity = CASE WHEN ?3 THEN 'actions' ELSE activity END WHERE id = ?1",
-        )?
-        .execute(params![pair, count, actions])?;
-    }
-    for (pair, action) in &agg.pair_actions {
-        tx.prepare_cached(
-            "INSERT INTO event_pair_actions (pair_id, action_id) VALUES (?1, ?2) \
-             ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![pair, action])?;
-    }
-    for ((principal, action, resource), u) in &agg.usage {
-        let usage: i64 = tx
-            .prepare_cached(
-                "INSERT INTO usage (principal_id, action_id, resource, count, first_seen, last_seen) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (principal_id, action_id, resource) DO UPDATE SET \
-                 count = count + excluded.count, \
-                 first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)), \
-                 last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)) \
-                 RETURNING id",
-            )?
-            .query_row(
-                params![principal, action, resource, u.count, u.first, u.last],
-                |r| r.get(0),
-            )?;
-        for region in &u.regions {
-            tx.prepare_cached(
-                "INSERT INTO usage_regions (usage_id, region) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![usage, region])?;
-        }
-        for ip in &u.ips {
-            tx.prepare_cached(
-                "INSERT INTO usage_ips (usage_id, ip_id) VALUES (?1, ?2) \
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![usage, ip])?;
-        }
-    }
-    tx.execute(
-        "UPDATE files SET new_events = new_events + ?2 WHERE id = ?1",
-        params![file_id, out.new_events],
-    )?;
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

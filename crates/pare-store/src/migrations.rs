@@ -18,6 +18,22 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123221500_file_windows",
         include_str!("../migrations/20261123221500_file_windows.sql"),
     ),
+    (
+        "20261123230000_event_log",
+        include_str!("../migrations/20261123230000_event_log.sql"),
+    ),
+    (
+        "20261123231500_usage_inline",
+        include_str!("../migrations/20261123231500_usage_inline.sql"),
+    ),
+    (
+        "20261123232000_usage_in_blocks",
+        include_str!("../migrations/20261123232000_usage_in_blocks.sql"),
+    ),
+    (
+        "20261123231500_account_snapshots",
+        include_str!("../migrations/20261123231500_account_snapshots.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.

@@ -143,10 +143,11 @@ fn events_are_deduplicated_and_aggregated() {
 fn a_file_that_fails_midway_leaves_nothing() {
     let mut s = Store::open_in_memory().unwrap();
     let run = s.begin_import(&[]).unwrap();
-    // Make the third event fail, as a crash or a full disk would.
+    // Make the file fail after its block is written (at its third event's principal), as a crash
+    // or a full disk would.
     s.conn
         .execute_batch(
-            "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.event_id = 'c' \
+            "CREATE TRIGGER boom BEFORE INSERT ON principals WHEN NEW.key = 'arn:aws:iam::1:user/w' \
              BEGIN SELECT RAISE(ABORT, 'boom'); END;",
         )
         .unwrap();
@@ -204,4 +205,117 @@ fn a_database_from_a_newer_pare_is_refused() {
         "{err}"
     );
     assert!(err.to_string().contains("pare.db"), "{err}");
+}
+
+#[test]
+fn stored_events_come_back_whole_and_filtered() {
+    let mut s = Store::open_in_memory().unwrap();
+    let run = s.begin_import(&[]).unwrap();
+    let mut a = event(
+        "a",
+        "arn:aws:iam::1:user/u",
+        Some("iam:CreateUser"),
+        "2024-01-02T00:00:00Z",
+        "1.1.1.1",
+    );
+    a.actions.push(ActionInput {
+        action: "iam:TagUser".to_owned(),
+        resources: vec![
+            "arn:aws:iam::1:user/x".to_owned(),
+            "arn:aws:iam::1:user/y".to_owned(),
+        ],
+    });
+    a.principal.details = r#"{"session_name":"s","mfa_authenticated":true}"#.to_owned();
+    let mut b = event(
+        "b",
+        "arn:aws:iam::1:role/r",
+        None,
+        "2024-01-05T00:00:00Z",
+        "2.2.2.2",
+    );
+    b.outcome = StoredOutcome::Denied;
+    b.error_code = Some("AccessDenied".to_owned());
+    b.error_message = Some("no \u{e9} way".to_owned());
+    b.read_only = None;
+    b.region = None;
+    b.event_id = None;
+    b.record_index = 7;
+    let c = event(
+        "c",
+        "arn:aws:iam::1:user/u",
+        Some("iam:GetUser"),
+        "2024-01-09T00:00:00Z",
+        "1.1.1.1",
+    );
+    s.insert_file_events(run, &file("f1"), &[a.clone(), b.clone()])
+        .unwrap();
+    s.insert_file_events(run, &file("f2"), &[c.clone(), a.clone()])
+        .unwrap();
+    let collect = |f: &EventFilter| {
+        let mut out = Vec::new();
+        s.events(f, |e| {
+            out.push(e.event.clone());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        out
+    };
+    assert_eq!(
+        collect(&EventFilter::default()),
+        [a.clone(), b.clone(), c.clone()]
+    );
+    let by_user = EventFilter {
+        principal: Some("arn:aws:iam::1:user/u".to_owned()),
+        ..EventFilter::default()
+    };
+    assert_eq!(collect(&by_user), [a.clone(), c.clone()]);
+    let window = EventFilter {
+        since: Some("2024-01-03T00:00:00Z".to_owned()),
+        until: Some("2024-01-09T00:00:00Z".to_owned()),
+        ..EventFilter::default()
+    };
+    assert_eq!(collect(&window), [b.clone()]);
+    let none = EventFilter {
+        principal: Some("arn:aws:iam::1:user/nobody".to_owned()),
+        ..EventFilter::default()
+    };
+    assert!(collect(&none).is_empty());
+    // Stopping early.
+    let mut n = 0;
+    s.events(&EventFilter::default(), |_| {
+        n += 1;
+        ControlFlow::Break(())
+    })
+    .unwrap();
+    assert_eq!(n, 1);
+    let t = s.totals().unwrap();
+    assert_eq!((t.events, t.denied_events), (3, 1));
+    // A second store on the same data (keys loaded from the blocks) still deduplicates.
+}
+
+#[test]
+fn keys_are_loaded_from_the_database_for_deduplication() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pare.db");
+    let e = event(
+        "a",
+        "arn:aws:iam::1:user/u",
+        Some("iam:CreateUser"),
+        "2024-01-02T00:00:00Z",
+        "1.1.1.1",
+    );
+    {
+        let mut s = Store::open(&path).unwrap();
+        let run = s.begin_import(&[]).unwrap();
+        s.insert_file_events(run, &file("f1"), std::slice::from_ref(&e))
+            .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let run = s.begin_import(&[]).unwrap();
+    let r = s
+        .insert_file_events(run, &file("f2"), &[e.clone(), e])
+        .unwrap();
+    assert_eq!((r.new_events, r.duplicate_events), (0, 2));
+    assert_eq!(s.totals().unwrap().events, 1);
+    assert_eq!(s.usage(None).unwrap()[0].count, 1);
 }

@@ -6,7 +6,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   DatabaseInfo,
   EventFacets,
-  EventFilter,
+  ActivityFilter,
   EventPage,
   ImportOutcome,
   ImportStatus,
@@ -39,7 +39,7 @@ export const openWorkspace = (): Promise<DatabaseInfo> => invoke("open_workspace
 export const overview = (): Promise<Overview> => invoke("overview");
 
 /** A page of events, newest first. */
-export const events = (filter: EventFilter, offset: number, limit: number): Promise<EventPage> =>
+export const events = (filter: ActivityFilter, offset: number, limit: number): Promise<EventPage> =>
   invoke("events", { filter, offset, limit });
 
 /** Values for the activity filters. */

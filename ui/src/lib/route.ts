@@ -1,9 +1,9 @@
 // The screens and how to get to one.
-import type { EventFilter } from "../ipc";
+import type { ActivityFilter } from "../ipc";
 
 export type Route =
   | { screen: "dashboard" }
-  | { screen: "activity"; filter?: EventFilter }
+  | { screen: "activity"; filter?: ActivityFilter }
   | { screen: "principals" }
   | { screen: "principal"; key: string }
   | { screen: "root" }

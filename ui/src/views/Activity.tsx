@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import * as ipc from "../ipc";
-import type { EventFacets, EventFilter, EventRow } from "../ipc";
+import type { EventFacets, ActivityFilter, EventRow } from "../ipc";
 import { Empty, ErrorState } from "../components/States";
 import { kindLabel, num, outcomeLabel, shortName, time } from "../lib/format";
 import type { Navigate } from "../lib/route";
@@ -46,8 +46,8 @@ export function Activity({
   facets,
   navigate,
 }: {
-  filter: EventFilter;
-  setFilter: (f: EventFilter) => void;
+  filter: ActivityFilter;
+  setFilter: (f: ActivityFilter) => void;
   facets: EventFacets | undefined;
   navigate: Navigate;
 }) {
@@ -100,7 +100,7 @@ export function Activity({
   }, [items, loadPage]);
 
   const rowAt = (i: number): EventRow | undefined => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
-  const update = (patch: Partial<EventFilter>) => setFilter({ ...filter, ...patch });
+  const update = (patch: Partial<ActivityFilter>) => setFilter({ ...filter, ...patch });
   const active = useMemo(() => Object.entries(filter).filter(([, v]) => v !== undefined && v !== false && v !== ""), [filter]);
 
   const onKey = (e: React.KeyboardEvent) => {

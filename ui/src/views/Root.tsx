@@ -40,7 +40,7 @@ export function Root({ data, navigate }: { data: RootActivity; navigate: Navigat
           </thead>
           <tbody>
             {data.events.rows.map((e) => (
-              <tr key={e.id} className={e.outcome === "denied" ? "denied" : ""}>
+              <tr key={e.key} className={e.outcome === "denied" ? "denied" : ""}>
                 <td>{time(e.time)}</td>
                 <td>
                   {e.eventName} <small>{e.eventSource.replace(".amazonaws.com", "")}</small>

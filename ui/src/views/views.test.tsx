@@ -74,7 +74,7 @@ describe("Dashboard", () => {
 
 function row(i: number): EventRow {
   return {
-    id: i,
+    key: `k${i}`,
     time: `2024-01-01T00:00:${String(i % 60).padStart(2, "0")}Z`,
     principal: `arn:aws:iam::1:user/u${i}`,
     principalType: "IamUser",

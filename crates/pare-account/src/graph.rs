@@ -1,0 +1,933 @@
+//! The identity graph (petgraph): principals, groups, policies and the outside principals trust policies name;
+//! edges with their reasons: member-of, attached, inline, boundary, can-assume (the trust policy evaluated
+//! together with the caller's identity policies, conditions noted), used (CloudTrail usage) and
+//! can-escalate-to (a privilege-escalation technique, added by the findings).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use pare_catalog::ActionId;
+use pare_policy::document::{ActionClause, PrincipalKind as ClauseKind, PrincipalSet};
+use pare_policy::{Context, Decision, Effect, PolicyDocument, evaluate};
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use serde_json::{Value, json};
+
+use crate::effective::{AccountPermissions, PartRole, PolicySource, PrincipalPolicies};
+use crate::model::{Account, GroupId, PolicyId, PrincipalId, PrincipalKind};
+
+/// The actions that assume a role.
+pub const ASSUME_ACTIONS: [&str; 3] = [
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:AssumeRoleWithSAML",
+];
+
+/// Condition keys that require multi-factor authentication.
+const MFA_KEYS: [&str; 2] = ["aws:multifactorauthpresent", "aws:multifactorauthage"];
+
+/// A principal outside the account that a trust policy names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum External {
+    /// `"Principal": "*"` or `{"AWS": "*"}`: anyone.
+    Anyone,
+    /// Another account (by ID), or an ARN in another account.
+    Account(String),
+    Arn(String),
+    /// An AWS service (`ec2.amazonaws.com`).
+    Service(String),
+    /// An identity provider (OIDC/SAML provider ARN, `cognito-identity.amazonaws.com`, `accounts.google.com`).
+    Federated(String),
+}
+
+impl External {
+    pub fn label(&self) -> String {
+        match self {
+            External::Anyone => "*".to_owned(),
+            External::Account(s)
+            | External::Arn(s)
+            | External::Service(s)
+            | External::Federated(s) => s.clone(),
+        }
+    }
+}
+
+/// A node of the graph.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Node {
+    Principal {
+        id: PrincipalId,
+    },
+    Group {
+        id: GroupId,
+    },
+    Policy {
+        id: PolicyId,
+    },
+    /// An inline policy; `owner` is the principal's or group's ARN.
+    InlinePolicy {
+        owner: String,
+        name: String,
+    },
+    External {
+        principal: External,
+    },
+}
+
+/// An edge's kind and what it carries.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// user → group.
+    MemberOf,
+    /// principal or group → managed policy.
+    Attached,
+    /// principal or group → its inline policy.
+    Inline,
+    /// principal → the managed policy that is its permissions boundary.
+    Boundary,
+    /// caller → role: the trust policy lets the caller in, together with the caller's own policies.
+    CanAssume {
+        action: String,
+        /// The condition keys the decision rested on (not supplied, so AWS's missing-key rules applied).
+        condition_keys: Vec<String>,
+        /// Only with MFA.
+        requires_mfa: bool,
+        /// Whether the decision held without any condition key (`false`: only if the conditions hold).
+        unconditional: bool,
+    },
+    /// principal → principal it can become through a privilege-escalation technique.
+    CanEscalateTo { technique: String },
+    /// principal → policy whose statements granted actions it used, or → a principal it acted on (a role it
+    /// assumed).
+    Used {
+        actions: Vec<String>,
+        count: u64,
+        last_seen: Option<String>,
+    },
+}
+
+impl EdgeKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EdgeKind::MemberOf => "member_of",
+            EdgeKind::Attached => "attached",
+            EdgeKind::Inline => "inline",
+            EdgeKind::Boundary => "boundary",
+            EdgeKind::CanAssume { .. } => "can_assume",
+            EdgeKind::CanEscalateTo { .. } => "can_escalate_to",
+            EdgeKind::Used { .. } => "used",
+        }
+    }
+}
+
+/// An edge: its kind and a plain-language reason.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Edge {
+    #[serde(flatten)]
+    pub kind: EdgeKind,
+    pub reason: String,
+}
+
+/// One usage aggregate, as the CloudTrail import stores it (`pare_engine::usage`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageFact {
+    /// The principal key: an IAM user/root ARN, or a role session ARN (`arn:aws:sts::A:assumed-role/R/s`).
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub count: u64,
+    pub last_seen: Option<String>,
+}
+
+/// Actions, event count and last time of one used edge.
+type UsedAggregate = (BTreeSet<String>, u64, Option<String>);
+
+/// The account as a graph.
+#[derive(Debug, Clone, Default)]
+pub struct AccountGraph {
+    pub graph: StableDiGraph<Node, Edge>,
+    principals: HashMap<PrincipalId, NodeIndex>,
+    groups: HashMap<GroupId, NodeIndex>,
+    policies: HashMap<PolicyId, NodeIndex>,
+    externals: HashMap<External, NodeIndex>,
+}
+
+impl Account {
+    /// The principal a CloudTrail usage key names: an IAM user or root ARN, a role ARN, or a role session ARN
+    /// (`arn:aws:sts::A:assumed-role/Name/session`, whatever the role's path).
+    pub fn principal_for_usage_key(&self, key: &str) -> Option<PrincipalId> {
+        if let Some(id) = self.principal_by_arn(key) {
+            return Some(id);
+        }
+        let mut parts = key.splitn(6, ':');
+        let (Some("arn"), Some(_), Some("sts"), Some(_), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        let name = resource.strip_prefix("assumed-role/")?.split('/').next()?;
+        if self.account_id.as_deref() != Some(account) {
+            return None;
+        }
+        self.principal_ids().find(|&id| {
+            self.principal(id)
+                .is_some_and(|p| p.kind == PrincipalKind::Role && p.name.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+impl AccountGraph {
+    /// Builds the graph: structure from the model, can-assume from every role's trust policy evaluated with each
+    /// candidate caller's policies.
+    pub fn build(perms: &AccountPermissions<'_>) -> AccountGraph {
+        let acc = perms.account;
+        let mut g = AccountGraph::default();
+        for id in acc.principal_ids() {
+            let n = g.graph.add_node(Node::Principal { id });
+            g.principals.insert(id, n);
+        }
+        for id in acc.group_ids() {
+            let n = g.graph.add_node(Node::Group { id });
+            g.groups.insert(id, n);
+        }
+        for id in acc.policy_ids() {
+            let n = g.graph.add_node(Node::Policy { id });
+            g.policies.insert(id, n);
+        }
+        for (gid, group) in acc.group_ids().zip(&acc.groups) {
+            let from = g.groups.get(&gid).copied();
+            for &pid in &group.attached {
+                let name = acc.policy(pid).map(|p| p.arn.clone()).unwrap_or_default();
+                g.add_opt(
+                    from,
+                    g.policies.get(&pid).copied(),
+                    EdgeKind::Attached,
+                    format!("`{name}` is attached to group `{}`", group.name),
+                );
+            }
+            for ip in &group.inline {
+                let n = g.graph.add_node(Node::InlinePolicy {
+                    owner: group.arn.clone(),
+                    name: ip.name.clone(),
+                });
+                g.add_opt(
+                    from,
+                    Some(n),
+                    EdgeKind::Inline,
+                    format!("inline policy `{}` of group `{}`", ip.name, group.name),
+                );
+            }
+        }
+        for id in acc.principal_ids() {
+            let Some(p) = acc.principal(id) else { continue };
+            let from = g.principals.get(&id).copied();
+            for &gid in &p.groups {
+                let gname = acc.group(gid).map(|x| x.name.clone()).unwrap_or_default();
+                g.add_opt(
+                    from,
+                    g.groups.get(&gid).copied(),
+                    EdgeKind::MemberOf,
+                    format!("`{}` is in group `{gname}`", p.name),
+                );
+            }
+            for &pid in &p.attached {
+                let name = acc.policy(pid).map(|x| x.arn.clone()).unwrap_or_default();
+                g.add_opt(
+                    from,
+                    g.policies.get(&pid).copied(),
+                    EdgeKind::Attached,
+                    format!("`{name}` is attached to `{}`", p.name),
+                );
+            }
+            for ip in &p.inline {
+                let n = g.graph.add_node(Node::InlinePolicy {
+                    owner: p.arn.clone(),
+                    name: ip.name.clone(),
+                });
+                g.add_opt(
+                    from,
+                    Some(n),
+                    EdgeKind::Inline,
+                    format!("inline policy `{}` of `{}`", ip.name, p.name),
+                );
+            }
+            if let Some(b) = p.permissions_boundary {
+                let name = acc.policy(b).map(|x| x.arn.clone()).unwrap_or_default();
+                g.add_opt(
+                    from,
+                    g.policies.get(&b).copied(),
+                    EdgeKind::Boundary,
+                    format!("`{name}` is the permissions boundary of `{}`", p.name),
+                );
+            }
+        }
+        g.add_trust_edges(perms);
+        g
+    }
+
+    fn add_opt(
+        &mut self,
+        from: Option<NodeIndex>,
+        to: Option<NodeIndex>,
+        kind: EdgeKind,
+        reason: String,
+    ) {
+        if let (Some(a), Some(b)) = (from, to) {
+            self.add(a, b, kind, reason);
+        }
+    }
+
+    fn add(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, reason: String) -> EdgeIndex {
+        self.graph.add_edge(from, to, Edge { kind, reason })
+    }
+
+    fn external(&mut self, e: External) -> NodeIndex {
+        if let Some(&n) = self.externals.get(&e) {
+            return n;
+        }
+        let n = self.graph.add_node(Node::External {
+            principal: e.clone(),
+        });
+        self.externals.insert(e, n);
+        n
+    }
+
+    fn add_trust_edges(&mut self, perms: &AccountPermissions<'_>) {
+        let acc = perms.account;
+        let catalog = perms.catalog;
+        let assume_ids: Vec<(usize, ActionId)> = ASSUME_ACTIONS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| catalog.action(a).map(|id| (i, id)))
+            .collect();
+        let mut cache: HashMap<PrincipalId, PrincipalPolicies> = HashMap::new();
+        for role_id in acc.principal_ids() {
+            let Some(role) = acc.principal(role_id) else {
+                continue;
+            };
+            let Some(details) = &role.role else { continue };
+            let trust = &details.trust_policy.document;
+            // Which principals the trust policy's Allow statements name, and for which assume actions.
+            // Internal candidates, with the session ARN when the trust policy names one session of a role.
+            let mut internal: BTreeMap<PrincipalId, Option<String>> = BTreeMap::new();
+            let mut externals: BTreeMap<External, (BTreeSet<String>, BTreeSet<String>)> =
+                BTreeMap::new();
+            for st in trust
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                let actions: Vec<&str> = ASSUME_ACTIONS
+                    .iter()
+                    .copied()
+                    .filter(|a| action_clause_covers(&st.action, a))
+                    .collect();
+                if actions.is_empty() {
+                    continue;
+                }
+                let Some(pc) = &st.principal else { continue };
+                if pc.negated {
+                    continue;
+                }
+                let keys: BTreeSet<String> = st.conditions.iter().map(|c| c.key.clone()).collect();
+                let mut named: Vec<External> = Vec::new();
+                match &pc.principals {
+                    PrincipalSet::Any => {
+                        named.push(External::Anyone);
+                        internal.extend(acc.principal_ids().map(|id| (id, None)));
+                    }
+                    PrincipalSet::Named(entries) => {
+                        for (kind, values) in entries {
+                            for v in values {
+                                match kind {
+                                    ClauseKind::Aws => {
+                                        self.classify_aws(acc, v, &mut internal, &mut named);
+                                    }
+                                    ClauseKind::Service => named.push(External::Service(v.clone())),
+                                    ClauseKind::Federated => {
+                                        named.push(External::Federated(v.clone()))
+                                    }
+                                    ClauseKind::CanonicalUser => {
+                                        named.push(External::Arn(v.clone()))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for e in named {
+                    let entry = externals.entry(e).or_default();
+                    entry.0.extend(actions.iter().map(|a| (*a).to_owned()));
+                    entry.1.extend(keys.iter().cloned());
+                }
+            }
+            let Some(role_node) = self.principals.get(&role_id).copied() else {
+                continue;
+            };
+            for (e, (actions, keys)) in externals {
+                let from = self.external(e.clone());
+                let keys: Vec<String> = keys.into_iter().collect();
+                let requires_mfa = keys
+                    .iter()
+                    .any(|k| MFA_KEYS.contains(&k.to_ascii_lowercase().as_str()));
+                let action = actions.into_iter().collect::<Vec<_>>().join(", ");
+                let reason = if keys.is_empty() {
+                    format!(
+                        "the trust policy of `{}` lets `{}` in ({action})",
+                        role.name,
+                        e.label()
+                    )
+                } else {
+                    format!(
+                        "the trust policy of `{}` lets `{}` in ({action}) when its conditions on {} hold",
+                        role.name,
+                        e.label(),
+                        keys.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                self.add(
+                    from,
+                    role_node,
+                    EdgeKind::CanAssume {
+                        action,
+                        unconditional: keys.is_empty(),
+                        condition_keys: keys,
+                        requires_mfa,
+                    },
+                    reason,
+                );
+            }
+            // Internal callers: the trust policy and the caller's policies evaluated together.
+            let mut trust_slot = Some(trust.clone());
+            for (caller_id, session) in internal {
+                if caller_id == role_id {
+                    continue;
+                }
+                let Some(caller) = acc.principal(caller_id) else {
+                    continue;
+                };
+                // The root user cannot assume roles; service-linked roles are assumed by their service only.
+                if caller.kind == PrincipalKind::Root {
+                    continue;
+                }
+                let Some(effective) = perms.principal(caller_id) else {
+                    continue;
+                };
+                for &(i, action_id) in &assume_ids {
+                    let Some(&action) = ASSUME_ACTIONS.get(i) else {
+                        continue;
+                    };
+                    if i > 0 {
+                        // Web identity and SAML assumptions are made by federated principals, not IAM ones.
+                        continue;
+                    }
+                    // Cheap filter: the caller's identity policies must name the action, or the trust policy
+                    // must name the caller itself (then its own policies need not allow it).
+                    let caller_arn = session.as_deref().unwrap_or(&caller.arn);
+                    let names_caller = trust_names(trust, caller_arn);
+                    if !names_caller && !effective.is_allowed(action_id) {
+                        continue;
+                    }
+                    let policies = cache.entry(caller_id).or_insert_with(|| {
+                        acc.policies_of(caller_id)
+                            .unwrap_or_else(|| PrincipalPolicies {
+                                set: pare_policy::PolicySet::default(),
+                                identity_sources: Vec::new(),
+                                boundary_sources: Vec::new(),
+                                scp_sources: Vec::new(),
+                                rcp_sources: Vec::new(),
+                                unresolved: Vec::new(),
+                            })
+                    });
+                    std::mem::swap(&mut policies.set.resource_policy, &mut trust_slot);
+                    let request = pare_policy::Request {
+                        principal: caller_arn.to_owned(),
+                        action: action.to_owned(),
+                        resource: role.arn.clone(),
+                        context: Context::new(),
+                    };
+                    let ev = evaluate(&request, &policies.set);
+                    std::mem::swap(&mut policies.set.resource_policy, &mut trust_slot);
+                    let keys: Vec<String> = {
+                        let mut k: Vec<String> =
+                            ev.depends_on.iter().map(|d| d.key.clone()).collect();
+                        k.sort();
+                        k.dedup();
+                        k
+                    };
+                    let allowed = ev.decision == Decision::Allowed;
+                    let conditional = ev.decision == Decision::ImplicitlyDenied && !keys.is_empty();
+                    if !allowed && !conditional {
+                        continue;
+                    }
+                    let requires_mfa = keys
+                        .iter()
+                        .any(|k| MFA_KEYS.contains(&k.to_ascii_lowercase().as_str()));
+                    let via: Vec<String> = ev
+                        .matched_statements
+                        .iter()
+                        .filter_map(|s| match s.policy_type {
+                            pare_policy::PolicyType::Resource => {
+                                Some("the trust policy".to_owned())
+                            }
+                            _ => policies.source_of(s).map(ToString::to_string),
+                        })
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    let who = match &session {
+                        Some(arn) => format!("a session of `{}` (`{arn}`)", caller.name),
+                        None => format!("`{}`", caller.name),
+                    };
+                    let mut reason = format!(
+                        "{who} can call {action} on `{}`: allowed by {}",
+                        role.name,
+                        if via.is_empty() {
+                            "the trust policy".to_owned()
+                        } else {
+                            via.join(", ")
+                        }
+                    );
+                    if !keys.is_empty() {
+                        reason.push_str(&format!(
+                            "; {} on {}",
+                            if allowed {
+                                "the decision rested on conditions"
+                            } else {
+                                "only if conditions hold"
+                            },
+                            keys.iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                    let Some(from) = self.principals.get(&caller_id).copied() else {
+                        continue;
+                    };
+                    self.add(
+                        from,
+                        role_node,
+                        EdgeKind::CanAssume {
+                            action: action.to_owned(),
+                            unconditional: allowed && keys.is_empty(),
+                            condition_keys: keys,
+                            requires_mfa,
+                        },
+                        reason,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Sorts an `AWS` principal value into internal principals (this account's, all of them for the account
+    /// itself) and outside ones.
+    fn classify_aws(
+        &self,
+        acc: &Account,
+        v: &str,
+        internal: &mut BTreeMap<PrincipalId, Option<String>>,
+        named: &mut Vec<External>,
+    ) {
+        if v == "*" {
+            named.push(External::Anyone);
+            internal.extend(acc.principal_ids().map(|id| (id, None)));
+            return;
+        }
+        let account_of = |s: &str| -> Option<String> {
+            if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(s.to_owned());
+            }
+            let mut parts = s.split(':');
+            match (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) {
+                (Some("arn"), _, Some("iam"), _, Some(account), Some("root")) => {
+                    Some(account.to_owned())
+                }
+                _ => None,
+            }
+        };
+        if let Some(account) = account_of(v) {
+            if acc.account_id.as_deref() == Some(account.as_str()) {
+                for id in acc.principal_ids() {
+                    internal.entry(id).or_insert(None);
+                }
+            } else {
+                named.push(External::Account(account));
+            }
+            return;
+        }
+        if let Some(id) = acc.principal_by_arn(v) {
+            internal.insert(id, None);
+        } else if let Some(id) = acc.principal_for_usage_key(v) {
+            // A role session (`arn:aws:sts::A:assumed-role/Role/session`): only that session of the role.
+            internal.entry(id).or_insert_with(|| Some(v.to_owned()));
+        } else {
+            named.push(External::Arn(v.to_owned()));
+        }
+    }
+
+    /// Adds a can-escalate-to edge (the findings' privilege-escalation paths).
+    pub fn add_escalation(
+        &mut self,
+        from: PrincipalId,
+        to: PrincipalId,
+        technique: &str,
+        reason: String,
+    ) -> Option<EdgeIndex> {
+        let (a, b) = (*self.principals.get(&from)?, *self.principals.get(&to)?);
+        Some(self.add(
+            a,
+            b,
+            EdgeKind::CanEscalateTo {
+                technique: technique.to_owned(),
+            },
+            reason,
+        ))
+    }
+
+    /// Adds used edges from CloudTrail usage: principal → each of its policies whose `Allow` statements grant a
+    /// used action, and principal → a principal it acted on (e.g. a role it assumed). Returns the usage facts
+    /// whose principal is not in the account.
+    pub fn add_usage(
+        &mut self,
+        perms: &AccountPermissions<'_>,
+        usage: &[UsageFact],
+    ) -> Vec<UsageFact> {
+        let acc = perms.account;
+        let mut unknown = Vec::new();
+        // (from, to) → (actions, count, last_seen)
+        let mut agg: BTreeMap<(NodeIndex, NodeIndex), UsedAggregate> = BTreeMap::new();
+        for u in usage {
+            let Some(pid) = acc.principal_for_usage_key(&u.principal) else {
+                unknown.push(u.clone());
+                continue;
+            };
+            let Some(from) = self.principals.get(&pid).copied() else {
+                continue;
+            };
+            let mut targets = Vec::new();
+            if let Some(target) = acc.principal_by_arn(&u.resource).filter(|&t| t != pid) {
+                targets.extend(self.principals.get(&target).copied());
+            }
+            if let (Some(eff), Some(action)) =
+                (perms.principal(pid), perms.catalog.action(&u.action))
+            {
+                for part in eff.parts.iter().filter(|p| p.role == PartRole::Identity) {
+                    let grants = part
+                        .policy
+                        .statements
+                        .iter()
+                        .any(|s| s.effect == Effect::Allow && s.actions.contains(action));
+                    if grants && let Some(n) = self.policy_node(acc, pid, &part.source) {
+                        targets.push(n);
+                    }
+                }
+            }
+            for to in targets {
+                let e = agg.entry((from, to)).or_default();
+                e.0.insert(u.action.clone());
+                e.1 += u.count;
+                if u.last_seen.as_deref() > e.2.as_deref() {
+                    e.2 = u.last_seen.clone();
+                }
+            }
+        }
+        for ((from, to), (actions, count, last_seen)) in agg {
+            let actions: Vec<String> = actions.into_iter().collect();
+            let reason = format!(
+                "CloudTrail: {count} event(s) using {}{}",
+                actions.join(", "),
+                last_seen
+                    .as_deref()
+                    .map(|t| format!(", last at {t}"))
+                    .unwrap_or_default()
+            );
+            self.add(
+                from,
+                to,
+                EdgeKind::Used {
+                    actions,
+                    count,
+                    last_seen,
+                },
+                reason,
+            );
+        }
+        unknown
+    }
+
+    /// The node of the policy a source names, as seen from the principal.
+    fn policy_node(
+        &self,
+        acc: &Account,
+        pid: PrincipalId,
+        source: &PolicySource,
+    ) -> Option<NodeIndex> {
+        match source {
+            PolicySource::Attached { policy } | PolicySource::GroupAttached { policy, .. } => acc
+                .policy_by_arn(policy)
+                .and_then(|id| self.policies.get(&id).copied()),
+            PolicySource::Inline { name } => {
+                let owner = &acc.principal(pid)?.arn;
+                self.inline_node(owner, name)
+            }
+            PolicySource::GroupInline { group, name } => self.inline_node(group, name),
+            _ => None,
+        }
+    }
+
+    fn inline_node(&self, owner: &str, name: &str) -> Option<NodeIndex> {
+        self.graph.node_indices().find(|&n| {
+            matches!(self.graph.node_weight(n), Some(Node::InlinePolicy { owner: o, name: m }) if o == owner && m == name)
+        })
+    }
+
+    pub fn principal_node(&self, id: PrincipalId) -> Option<NodeIndex> {
+        self.principals.get(&id).copied()
+    }
+    pub fn group_node(&self, id: GroupId) -> Option<NodeIndex> {
+        self.groups.get(&id).copied()
+    }
+    pub fn policy_node_of(&self, id: PolicyId) -> Option<NodeIndex> {
+        self.policies.get(&id).copied()
+    }
+
+    /// The edges of one kind leaving a node.
+    pub fn edges_from(&self, n: NodeIndex) -> impl Iterator<Item = (NodeIndex, &Edge)> + '_ {
+        self.graph
+            .edges_directed(n, Direction::Outgoing)
+            .map(|e| (e.target(), e.weight()))
+    }
+    pub fn edges_to(&self, n: NodeIndex) -> impl Iterator<Item = (NodeIndex, &Edge)> + '_ {
+        self.graph
+            .edges_directed(n, Direction::Incoming)
+            .map(|e| (e.source(), e.weight()))
+    }
+
+    /// The roles a principal can assume directly.
+    pub fn assumable_roles(&self, id: PrincipalId) -> Vec<(PrincipalId, &Edge)> {
+        let Some(n) = self.principal_node(id) else {
+            return Vec::new();
+        };
+        self.edges_from(n)
+            .filter(|(_, e)| matches!(e.kind, EdgeKind::CanAssume { .. }))
+            .filter_map(|(t, e)| match self.graph.node_weight(t) {
+                Some(Node::Principal { id }) => Some((*id, e)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The part of the graph around a principal: its groups and policies (and theirs), and everything reachable
+    /// over can-assume, can-escalate-to and used edges in either direction, up to `depth` such hops.
+    pub fn neighbourhood(&self, id: PrincipalId, depth: usize) -> BTreeSet<NodeIndex> {
+        let mut seen = BTreeSet::new();
+        let Some(start) = self.principal_node(id) else {
+            return seen;
+        };
+        let mut frontier = vec![start];
+        seen.insert(start);
+        for _ in 0..=depth {
+            let mut next = Vec::new();
+            for n in frontier {
+                // Structure: groups, policies and the groups' policies.
+                for (t, e) in self.edges_from(n) {
+                    if matches!(e.kind, EdgeKind::MemberOf) {
+                        for (gt, _) in self.edges_from(t) {
+                            seen.insert(gt);
+                        }
+                    }
+                    let hop = matches!(
+                        e.kind,
+                        EdgeKind::CanAssume { .. } | EdgeKind::CanEscalateTo { .. }
+                    );
+                    if seen.insert(t) && hop {
+                        next.push(t);
+                    }
+                }
+                for (s, e) in self.edges_to(n) {
+                    let hop = matches!(
+                        e.kind,
+                        EdgeKind::CanAssume { .. } | EdgeKind::CanEscalateTo { .. }
+                    );
+                    if hop && seen.insert(s) {
+                        next.push(s);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        seen
+    }
+
+    /// A node's label: ARN of principals, groups and managed policies; `owner#name` of inline policies.
+    pub fn label(&self, acc: &Account, n: NodeIndex) -> String {
+        match self.graph.node_weight(n) {
+            Some(Node::Principal { id }) => acc
+                .principal(*id)
+                .map(|p| p.arn.clone())
+                .unwrap_or_default(),
+            Some(Node::Group { id }) => acc.group(*id).map(|g| g.arn.clone()).unwrap_or_default(),
+            Some(Node::Policy { id }) => acc.policy(*id).map(|p| p.arn.clone()).unwrap_or_default(),
+            Some(Node::InlinePolicy { owner, name }) => format!("{owner}#{name}"),
+            Some(Node::External { principal }) => principal.label(),
+            None => String::new(),
+        }
+    }
+
+    fn node_type(&self, acc: &Account, n: NodeIndex) -> &'static str {
+        match self.graph.node_weight(n) {
+            Some(Node::Principal { id }) => {
+                acc.principal(*id).map_or("principal", |p| p.kind.as_str())
+            }
+            Some(Node::Group { .. }) => "group",
+            Some(Node::Policy { id }) => {
+                if acc.policy(*id).is_some_and(|p| p.aws_managed) {
+                    "aws_managed_policy"
+                } else {
+                    "managed_policy"
+                }
+            }
+            Some(Node::InlinePolicy { .. }) => "inline_policy",
+            Some(Node::External { .. }) => "external",
+            None => "unknown",
+        }
+    }
+
+    /// The subgraph on `nodes` as JSON: `{"nodes": [{"id", "type", "label"}], "edges": [{"from", "to", "kind",
+    /// "reason", …}]}`, sorted for stable output.
+    pub fn to_json(&self, acc: &Account, nodes: &BTreeSet<NodeIndex>) -> Value {
+        let mut node_list: Vec<Value> = nodes
+            .iter()
+            .map(|&n| json!({"id": self.label(acc, n), "type": self.node_type(acc, n)}))
+            .collect();
+        node_list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        let mut edges: Vec<Value> = Vec::new();
+        for e in (&self.graph).edge_references() {
+            if !nodes.contains(&e.source()) || !nodes.contains(&e.target()) {
+                continue;
+            }
+            let mut v = serde_json::to_value(e.weight()).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.insert("from".into(), Value::String(self.label(acc, e.source())));
+                m.insert("to".into(), Value::String(self.label(acc, e.target())));
+            }
+            edges.push(v);
+        }
+        edges.sort_by_key(|v| {
+            (
+                v["from"].to_string(),
+                v["to"].to_string(),
+                v["kind"].to_string(),
+            )
+        });
+        json!({"nodes": node_list, "edges": edges})
+    }
+
+    /// The subgraph on `nodes` in Graphviz DOT.
+    pub fn to_dot(&self, acc: &Account, nodes: &BTreeSet<NodeIndex>) -> String {
+        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut out =
+            String::from("digraph pare {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+        let mut names: Vec<(String, &'static str)> = nodes
+            .iter()
+            .map(|&n| (self.label(acc, n), self.node_type(acc, n)))
+            .collect();
+        names.sort();
+        for (label, ty) in &names {
+            let shape = match *ty {
+                "user" | "root" => "ellipse",
+                "role" => "octagon",
+                "group" => "folder",
+                "external" => "diamond",
+                _ => "note",
+            };
+            out.push_str(&format!(
+                "  \"{}\" [shape={shape}, tooltip=\"{ty}\"];\n",
+                esc(label)
+            ));
+        }
+        let mut lines = Vec::new();
+        for e in (&self.graph).edge_references() {
+            if !nodes.contains(&e.source()) || !nodes.contains(&e.target()) {
+                continue;
+            }
+            let w = e.weight();
+            let label = match &w.kind {
+                EdgeKind::CanEscalateTo { technique } => format!("can_escalate_to {technique}"),
+                EdgeKind::CanAssume {
+                    requires_mfa: true, ..
+                } => "can_assume (MFA)".to_owned(),
+                EdgeKind::CanAssume {
+                    unconditional: false,
+                    ..
+                } => "can_assume (conditions)".to_owned(),
+                other => other.name().to_owned(),
+            };
+            lines.push(format!(
+                "  \"{}\" -> \"{}\" [label=\"{}\", tooltip=\"{}\"];\n",
+                esc(&self.label(acc, e.source())),
+                esc(&self.label(acc, e.target())),
+                esc(&label),
+                esc(&w.reason)
+            ));
+        }
+        lines.sort();
+        for l in lines {
+            out.push_str(&l);
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// Whether an `Action`/`NotAction` clause covers an action (patterns matched case-insensitively).
+fn action_clause_covers(clause: &ActionClause, action: &str) -> bool {
+    let any = clause
+        .patterns()
+        .iter()
+        .any(|p| pare_policy::pattern::glob(p, action, true));
+    match clause {
+        ActionClause::Action(_) => any,
+        ActionClause::NotAction(_) => !any,
+    }
+}
+
+/// Whether a trust policy's Allow statements name this ARN directly (or everyone), so that the caller's own
+/// policies need not allow the assumption.
+fn trust_names(trust: &PolicyDocument, arn: &str) -> bool {
+    trust
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .any(|s| {
+            s.principal.as_ref().is_some_and(|pc| {
+                !pc.negated
+                    && match &pc.principals {
+                        PrincipalSet::Any => true,
+                        PrincipalSet::Named(entries) => entries.iter().any(|(k, vs)| {
+                            *k == ClauseKind::Aws && vs.iter().any(|v| v == arn || v == "*")
+                        }),
+                    }
+            })
+        })
+}

@@ -1,0 +1,103 @@
+//! Access-review findings, privilege-escalation paths and explainable risk scores, pure.
+//!
+//! No IO, no async, no SQL: the account model and CloudTrail usage come in as data ([`facts`]) or through
+//! the [`paths::PermissionOracle`] trait; findings, paths and scores go out as data.
+
+pub mod account;
+pub mod escalation;
+pub mod facts;
+pub mod finding;
+pub mod identity;
+pub mod paths;
+pub mod permissions;
+pub mod risk;
+pub mod root;
+pub mod techniques;
+pub mod trail_changes;
+pub mod trust;
+
+pub use facts::{Observation, PrincipalFacts, RootEvent, RootFacts, Thresholds};
+pub use finding::{Finding, FindingKind, Severity};
+pub use paths::{
+    Access, EscalationPath, PathReport, PermissionOracle, PrincipalInfo, PrincipalKind, Resource,
+    SearchOptions, find_paths,
+};
+pub use permissions::{RiskScore, observable_actions, risk_score};
+pub use risk::{RiskCategory, RiskIndex};
+pub use techniques::{Gain, Technique};
+
+use chrono::{DateTime, Utc};
+use pare_catalog::Catalog;
+
+/// The whole account as the rules see it.
+#[derive(Debug, Clone)]
+pub struct AccountFacts {
+    /// The account id.
+    pub account_id: String,
+    /// Other accounts that are known (trusted partners, the organisation's accounts).
+    pub known_accounts: Vec<String>,
+    /// Users and roles.
+    pub principals: Vec<PrincipalFacts>,
+    /// The root users: the account's, and any other account's whose root appears in the trail.
+    pub roots: Vec<RootFacts>,
+    /// The CloudTrail observation, when usage was imported.
+    pub observation: Option<Observation>,
+    /// The time of the review (the snapshot's time).
+    pub now: DateTime<Utc>,
+}
+
+/// Every finding for the account, sorted by severity (worst first), then principal, kind and id.
+#[must_use]
+pub fn analyze(
+    catalog: &Catalog,
+    risk: &RiskIndex,
+    account: &AccountFacts,
+    paths: &PathReport,
+    thresholds: Thresholds,
+) -> Vec<Finding> {
+    let mut out = escalation::path_findings(paths);
+    let known = |a: &str| account.known_accounts.iter().any(|k| k == a);
+    for p in &account.principals {
+        let own_paths: Vec<&EscalationPath> = paths
+            .paths
+            .iter()
+            .filter(|x| x.principal == p.arn)
+            .collect();
+        out.extend(identity::unused_identity(
+            p,
+            account.observation.as_ref(),
+            account.now,
+            thresholds,
+            risk,
+        ));
+        out.extend(identity::credential_findings(p, account.now, thresholds));
+        if let Some(o) = &account.observation {
+            out.extend(permissions::unused_permissions(catalog, p, o, risk));
+        }
+        out.extend(permissions::admin_equivalent(p, &own_paths));
+        out.extend(permissions::sensitive_on_star(catalog, p, risk));
+        out.extend(permissions::risk_categories(
+            catalog,
+            p,
+            risk,
+            !own_paths.is_empty(),
+        ));
+        out.extend(trust::trust_findings(p, &account.account_id, &known));
+    }
+    for root in &account.roots {
+        out.extend(root::root_findings(root));
+    }
+    sort(&mut out);
+    out
+}
+
+/// Worst first, then principal, kind, id.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.principal.cmp(&b.principal))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
