@@ -597,6 +597,12 @@ fn buckets(times: &[(&str, bool)], prefix: usize) -> Vec<TimeBucket> {
         .collect()
 }
 
+/// Whether an event time reads as a date (some logs carry placeholders such as `redacted`, which
+/// are shown but not placed on time axes or counted as first/last activity).
+fn is_dated(t: &str) -> bool {
+    t.len() >= 10 && t.bytes().take(4).all(|b| b.is_ascii_digit())
+}
+
 fn min_time(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -621,7 +627,7 @@ impl Tally {
         }
         self.events += 1;
         self.denied += u64::from(e.outcome.as_str() == "denied");
-        if let Some(t) = &e.time {
+        if let Some(t) = e.time.as_ref().filter(|t| is_dated(t)) {
             self.first = min_time(self.first.take(), Some(t.clone()));
             self.last = self.last.take().max(Some(t.clone()));
         }
@@ -727,7 +733,7 @@ impl Database {
         let mut calls: HashMap<(String, String), (String, u64, BTreeSet<String>)> = HashMap::new();
         let mut root_logins = 0;
         self.each(&ActivityFilter::default(), |e| {
-            if let Some(t) = &e.time {
+            if let Some(t) = e.time.as_ref().filter(|t| is_dated(t)) {
                 times.push((t.clone(), e.outcome.as_str() == "denied"));
             }
             principals
@@ -838,7 +844,7 @@ impl Database {
                 .entry(e.principal.key.clone())
                 .or_default()
                 .add(e);
-            if let Some(t) = &e.time {
+            if let Some(t) = e.time.as_ref().filter(|t| is_dated(t)) {
                 times.push((t.clone(), e.outcome.as_str() == "denied"));
             }
             *calls.entry(e.event_name.clone()).or_default() += 1;
@@ -883,7 +889,7 @@ impl Database {
                 regions.insert(r.clone());
             }
             outcomes.insert(e.outcome.as_str().to_owned());
-            if let Some(t) = &e.time {
+            if let Some(t) = e.time.as_ref().filter(|t| is_dated(t)) {
                 first = min_time(first.take(), Some(t.clone()));
                 last = last.take().max(Some(t.clone()));
             }
@@ -1002,5 +1008,83 @@ impl Database {
                 .map(|(name, count)| NamedCount { name, count })
                 .collect(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "test code: a failed unwrap is a failed test"
+    )]
+
+    use super::*;
+
+    /// The Stratus Red Team trail `pare demo` bundles, imported into a fresh database.
+    fn demo() -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let trail = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../pare-cli/demo/cloudtrail/stratus-red-team.json.gz");
+        crate::import_cloudtrail(&db, &[trail], None, None, |_| {}).unwrap();
+        let database = Database::open(&db).unwrap();
+        (dir, database)
+    }
+
+    #[test]
+    fn overview_pages_and_summaries_agree_with_the_totals() {
+        let (_dir, db) = demo();
+        let o = db.overview().unwrap();
+        let totals = crate::totals(db.path()).unwrap();
+        assert_eq!(o.events, totals.events);
+        assert_eq!(o.principals, totals.principals);
+        assert_eq!(
+            o.by_type.iter().map(|t| t.principals).sum::<u64>(),
+            o.principals
+        );
+        assert_eq!(o.by_type.iter().map(|t| t.events).sum::<u64>(), o.events);
+        assert_eq!(o.over_time.iter().map(|b| b.events).sum::<u64>(), o.events);
+        assert_eq!(
+            o.over_time.iter().map(|b| b.denied).sum::<u64>(),
+            o.denied_events
+        );
+        assert_eq!(o.root.events, 0);
+        assert!(o.top_calls.windows(2).all(|w| w[0].events >= w[1].events));
+
+        let all = db.events(&ActivityFilter::default(), 0, MAX_PAGE).unwrap();
+        assert_eq!(all.total, o.events);
+        assert!(all.rows.windows(2).all(|w| w[0].time >= w[1].time));
+        let second = db.events(&ActivityFilter::default(), 100, 100).unwrap();
+        assert_eq!(second.rows, all.rows[100..200].to_vec());
+        let denied = ActivityFilter {
+            outcome: Some("denied".to_owned()),
+            ..ActivityFilter::default()
+        };
+        assert_eq!(db.events(&denied, 0, 0).unwrap().total, o.denied_events);
+
+        let principals = db.principals().unwrap();
+        assert_eq!(principals.len() as u64, o.principals);
+        assert_eq!(principals.iter().map(|p| p.events).sum::<u64>(), o.events);
+        let attacker = "arn:aws:iam::229654561268:user/christophe";
+        let detail = db.principal(attacker).unwrap().unwrap();
+        let used: BTreeSet<String> = crate::usage(db.path(), Some(attacker))
+            .unwrap()
+            .into_iter()
+            .map(|u| u.action)
+            .collect();
+        let shown: BTreeSet<String> = detail
+            .services
+            .iter()
+            .flat_map(|s| s.actions.iter().map(|a| a.action.clone()))
+            .collect();
+        assert_eq!(shown, used);
+        assert_eq!(detail.summary.actions_used, used.len() as u64);
+        assert!(
+            db.principal("arn:aws:iam::1:user/nobody")
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(db.root_activity().unwrap().summary.events, 0);
     }
 }
