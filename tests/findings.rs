@@ -657,35 +657,19 @@ fn pare(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// A database with the iam-vulnerable snapshot (stored through pare-store, as `pare import --authz` stores it)
-/// and Panther's compromised-root trail imported with `pare import`.
+/// A database with the iam-vulnerable snapshot and Panther's compromised-root trail, both imported with
+/// `pare import`.
 fn review_db() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("review.db");
-    let text = gz_text("authz-details-cloudsplaining/example.iam-vulnerable-account.2023.json.gz");
-    let mut store = pare_store::Store::open(&db).unwrap();
-    store
-        .insert_account_snapshot(&pare_store::SnapshotInsert {
-            taken_at: Some("2023-03-28T14:00:00Z".into()),
-            account_id: Some("200611803367".into()),
-            content_sha256: "iam-vulnerable-2023".into(),
-            summary: "{}".into(),
-            files: vec![pare_store::SnapshotFile {
-                kind: "authz".into(),
-                path: "example.iam-vulnerable-account.2023.json".into(),
-                sha256: "iam-vulnerable-2023".into(),
-                content: text,
-            }],
-            principals: vec![],
-        })
-        .unwrap();
-    drop(store);
-    let db = db.to_string_lossy().into_owned();
+    let db = dir.path().join("review.db").to_string_lossy().into_owned();
+    let authz = data("authz-details-cloudsplaining/example.iam-vulnerable-account.2023.json.gz");
     let trail = data("cloudtrail/panther/scenario_events.jsonl");
     let out = pare(&[
         "import",
         "--db",
         &db,
+        "--authz",
+        authz.to_str().unwrap(),
         "--cloudtrail",
         trail.to_str().unwrap(),
     ]);

@@ -8,10 +8,12 @@
 )]
 
 mod account_import;
+mod alerts_cli;
 mod cli;
 mod e2e;
 mod findings;
 mod golden;
 mod managed_policies;
+mod rightsize;
 mod tidy;
 mod usage_import;

@@ -70,7 +70,15 @@ fn the_pure_core_has_no_io_async_sql_or_tauri_dependencies() {
         "rayon",
         "notify",
     ];
-    for krate in ["pare-catalog", "pare-policy", "pare-usage", "pare-account"] {
+    for krate in [
+        "pare-catalog",
+        "pare-policy",
+        "pare-usage",
+        "pare-account",
+        "pare-rightsize",
+        "pare-alerts",
+        "pare-findings",
+    ] {
         let deps = dependencies(&root.join("crates").join(krate).join("Cargo.toml"));
         assert!(!deps.is_empty(), "{krate}: no dependencies read");
         for d in &deps {
@@ -97,7 +105,15 @@ fn the_pure_core_has_no_io_async_sql_or_tauri_dependencies() {
 #[test]
 fn the_pure_core_does_no_io() {
     let root = repo_root();
-    for krate in ["pare-catalog", "pare-policy", "pare-usage", "pare-account"] {
+    for krate in [
+        "pare-catalog",
+        "pare-policy",
+        "pare-usage",
+        "pare-account",
+        "pare-rightsize",
+        "pare-alerts",
+        "pare-findings",
+    ] {
         let mut files = Vec::new();
         files_with_extension(
             &root.join("crates").join(krate).join("src"),

@@ -9,7 +9,11 @@
 #
 # Environment: EVENTS (default 1000000), SEED (1), BENCH_OUT (default a new /tmp/pare-ct-bench.*),
 # TRAILSCRAPER_VENV (/tmp/trailscraper-venv), TS_TIMEOUT (seconds, 1200), FALLBACK_EVENTS (100000),
-# FLOOR_RUNS (3), CARGO_TARGET_DIR (/work/target).
+# FLOOR_RUNS (3), CARGO_TARGET_DIR (/work/target), REUSE_TREE (1: keep a tree already generated in
+# BENCH_OUT with the same EVENTS and SEED instead of generating it again).
+# Besides wall times, every step's CPU time (user + system, from `/usr/bin/time -v`) is printed as
+# `cpu_s`, and `RATIO … cpu` lines compare CPU times: on a machine shared with other work, CPU time
+# is what a tool costs, while wall time also measures the neighbours.
 # Output: RESULT / RATIO / INFO lines on stdout; raw outputs in BENCH_OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,6 +33,8 @@ info() { echo "INFO $*"; }
 now() { date +%s.%N; }
 # peak RSS in MB from a `/usr/bin/time -v` log
 rss() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
+# user + system CPU seconds from a `/usr/bin/time -v` log
+cpu() { awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$1"; }
 calc() { python3 -c "print($1)"; }
 
 info "commit $(git -C "$REPO" rev-parse --short HEAD) $(git -C "$REPO" status --porcelain --untracked-files=no | wc -l) modified files; out=$OUT"
@@ -58,10 +64,16 @@ bench_tree() {
     local n=$1 label=$2 dir=$OUT/$2
     local tree=$dir/tree
     mkdir -p "$dir"
-    rm -rf "$tree"
     local t0 t1
     t0=$(now)
-    "$BIN/pare-trailgen" --out "$tree" --events "$n" --seed "$SEED" | tee "$dir/generate.txt"
+    if [[ ${REUSE_TREE:-0} == 1 && -d $tree && -f $dir/generate.txt ]] \
+        && grep -q "events=$n .*seed=$SEED" "$dir/generate.txt"; then
+        info "reusing the tree in $tree"
+        cat "$dir/generate.txt"
+    else
+        rm -rf "$tree"
+        "$BIN/pare-trailgen" --out "$tree" --events "$n" --seed "$SEED" | tee "$dir/generate.txt"
+    fi
     t1=$(now)
     local raw gz files
     raw=$(grep -o 'raw_bytes=[0-9]*' "$dir/generate.txt" | cut -d= -f2)
@@ -71,14 +83,16 @@ bench_tree() {
     sync
 
     # (a) floor
-    "$BIN/pare-trailgen" --floor "$tree" --runs "$FLOOR_RUNS" | tee "$dir/floor.txt"
-    local floor_s floor_events
+    /usr/bin/time -v "$BIN/pare-trailgen" --floor "$tree" --runs "$FLOOR_RUNS" 2>"$dir/floor.time" | tee "$dir/floor.txt"
+    local floor_s floor_events floor_cpu
     floor_s=$(grep -o 'secs=[0-9.]*' "$dir/floor.txt" | cut -d= -f2)
     floor_events=$(grep -o 'events=[0-9]*' "$dir/floor.txt" | cut -d= -f2)
-    echo "RESULT $label floor events=$floor_events secs=$floor_s events_per_s=$(calc "round($floor_events/$floor_s)") raw_mb_per_s=$(calc "round($raw/1e6/$floor_s,1)") gz_mb_per_s=$(calc "round($gz/1e6/$floor_s,1)") (best of $FLOOR_RUNS, all cores)"
+    floor_cpu=$(calc "round($(cpu "$dir/floor.time")/$FLOOR_RUNS,2)")
+    echo "RESULT $label floor events=$floor_events secs=$floor_s events_per_s=$(calc "round($floor_events/$floor_s)") raw_mb_per_s=$(calc "round($raw/1e6/$floor_s,1)") gz_mb_per_s=$(calc "round($gz/1e6/$floor_s,1)") cpu_s=$floor_cpu (best of $FLOOR_RUNS, all cores; cpu_s per run)"
 
     # (b) pare import
     PARE_S=""
+    PARE_CPU=""
     if [[ $HAVE_IMPORT == 1 ]]; then
         local db=$dir/pare.db
         rm -f "$db" "$db"-*
@@ -89,14 +103,16 @@ bench_tree() {
         local new dbmb
         new=$(python3 -c "import json;d=json.load(open('$dir/import1.json'));print(d['new_events'])")
         dbmb=$(du -cb "$db"* | tail -1 | awk '{printf "%.1f", $1/1e6}')
-        echo "RESULT $label pare_import events=$new secs=$PARE_S events_per_s=$(calc "round($n/$PARE_S)") raw_mb_per_s=$(calc "round($raw/1e6/$PARE_S,1)") gz_mb_per_s=$(calc "round($gz/1e6/$PARE_S,1)") peak_rss_mb=$(rss "$dir/import1.time") db_mb=$dbmb"
+        PARE_CPU=$(cpu "$dir/import1.time")
+        echo "RESULT $label pare_import events=$new secs=$PARE_S events_per_s=$(calc "round($n/$PARE_S)") raw_mb_per_s=$(calc "round($raw/1e6/$PARE_S,1)") gz_mb_per_s=$(calc "round($gz/1e6/$PARE_S,1)") peak_rss_mb=$(rss "$dir/import1.time") db_mb=$dbmb cpu_s=$PARE_CPU"
         t0=$(now)
         /usr/bin/time -v "$BIN/pare" import --db "$db" --cloudtrail "$tree" --json >"$dir/import2.json" 2>"$dir/import2.time"
         t1=$(now)
         local re
         re=$(python3 -c "import json;d=json.load(open('$dir/import2.json'));print('new_events=%d files_unchanged=%d files_read=%d' % (d['new_events'], d['files_unchanged'], d['files_read']))")
-        echo "RESULT $label pare_reimport secs=$(calc "round($t1-$t0,3)") $re peak_rss_mb=$(rss "$dir/import2.time")"
+        echo "RESULT $label pare_reimport secs=$(calc "round($t1-$t0,3)") $re peak_rss_mb=$(rss "$dir/import2.time") cpu_s=$(cpu "$dir/import2.time")"
         echo "RATIO $label pare_over_floor=$(calc "round($PARE_S/$floor_s,2)") (Pare runs at $(calc "round(100*$floor_s/$PARE_S,1)")% of the floor's speed)"
+        echo "RATIO $label pare_over_floor cpu=$(calc "round($PARE_CPU/$floor_cpu,2)") (by CPU time: Pare at $(calc "round(100*$floor_cpu/$PARE_CPU,1)")% of the floor)"
     fi
 
     # (c) trailscraper
@@ -130,9 +146,12 @@ bench_tree() {
         echo "RESULT $label trailscraper_generate secs=$gen_s peak_rss_mb=$(rss "$dir/generate.time") policy_actions=$actions"
         local total
         total=$(calc "round($sel_s+$gen_s,3)")
-        echo "RESULT $label trailscraper_total secs=$total events_per_s=$(calc "round($n/$total)") raw_mb_per_s=$(calc "round($raw/1e6/$total,1)")"
+        local ts_cpu
+        ts_cpu=$(calc "round($(cpu "$dir/select.time")+$(cpu "$dir/generate.time"),2)")
+        echo "RESULT $label trailscraper_total secs=$total events_per_s=$(calc "round($n/$total)") raw_mb_per_s=$(calc "round($raw/1e6/$total,1)") cpu_s=$ts_cpu"
         if [[ -n $PARE_S ]]; then
             echo "RATIO $label trailscraper_over_pare total=$(calc "round($total/$PARE_S,2)") select_only=$(calc "round($sel_s/$PARE_S,2)")"
+            echo "RATIO $label trailscraper_over_pare cpu=$(calc "round($ts_cpu/$PARE_CPU,2)")"
         fi
         echo "RATIO $label trailscraper_over_floor total=$(calc "round($total/$floor_s,1)")"
         [[ $count == "$n" ]] || info "trailscraper selected $count of $n records"

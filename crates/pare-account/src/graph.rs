@@ -153,6 +153,8 @@ pub struct AccountGraph {
     groups: HashMap<GroupId, NodeIndex>,
     policies: HashMap<PolicyId, NodeIndex>,
     externals: HashMap<External, NodeIndex>,
+    /// Inline policy nodes by (owner ARN, name).
+    inline: HashMap<(String, String), NodeIndex>,
 }
 
 impl Account {
@@ -188,6 +190,17 @@ impl AccountGraph {
     /// Builds the graph: structure from the model, can-assume from every role's trust policy evaluated with each
     /// candidate caller's policies.
     pub fn build(perms: &AccountPermissions<'_>) -> AccountGraph {
+        Self::build_with(perms, false)
+    }
+
+    /// Like [`AccountGraph::build`], but every can-assume edge is decided by `pare_policy::evaluate`, without the
+    /// shortcut for callers whose policies allow `sts:AssumeRole` everywhere unconditionally (the two agree;
+    /// tests check it).
+    pub fn build_exact(perms: &AccountPermissions<'_>) -> AccountGraph {
+        Self::build_with(perms, true)
+    }
+
+    fn build_with(perms: &AccountPermissions<'_>, exact: bool) -> AccountGraph {
         let acc = perms.account;
         let mut g = AccountGraph::default();
         for id in acc.principal_ids() {
@@ -218,6 +231,7 @@ impl AccountGraph {
                     owner: group.arn.clone(),
                     name: ip.name.clone(),
                 });
+                g.inline.insert((group.arn.clone(), ip.name.clone()), n);
                 g.add_opt(
                     from,
                     Some(n),
@@ -252,6 +266,7 @@ impl AccountGraph {
                     owner: p.arn.clone(),
                     name: ip.name.clone(),
                 });
+                g.inline.insert((p.arn.clone(), ip.name.clone()), n);
                 g.add_opt(
                     from,
                     Some(n),
@@ -269,7 +284,7 @@ impl AccountGraph {
                 );
             }
         }
-        g.add_trust_edges(perms);
+        g.add_trust_edges(perms, exact);
         g
     }
 
@@ -300,7 +315,7 @@ impl AccountGraph {
         n
     }
 
-    fn add_trust_edges(&mut self, perms: &AccountPermissions<'_>) {
+    fn add_trust_edges(&mut self, perms: &AccountPermissions<'_>, exact: bool) {
         let acc = perms.account;
         let catalog = perms.catalog;
         let assume_ids: Vec<(usize, ActionId)> = ASSUME_ACTIONS
@@ -309,6 +324,15 @@ impl AccountGraph {
             .filter_map(|(i, a)| catalog.action(a).map(|id| (i, id)))
             .collect();
         let mut cache: HashMap<PrincipalId, PrincipalPolicies> = HashMap::new();
+        // The callers' policies with `Allow` conditions taken as met, and without conditional `Allow`s (made
+        // once per caller; the role's trust policy is swapped in for each evaluation).
+        let mut relaxed_cache: HashMap<PrincipalId, pare_policy::PolicySet> = HashMap::new();
+        let mut strict_cache: HashMap<PrincipalId, pare_policy::PolicySet> = HashMap::new();
+        // What each caller's policies say about sts:AssumeRole. RCPs govern STS too, so with RCPs every
+        // decision is evaluated.
+        let mut assume_info: HashMap<PrincipalId, AssumeInfo> = HashMap::new();
+        let no_rcps = acc.org_policies.levels.iter().all(|l| l.rcps.is_empty());
+        let assume_role = catalog.action("sts:AssumeRole");
         for role_id in acc.principal_ids() {
             let Some(role) = acc.principal(role_id) else {
                 continue;
@@ -409,7 +433,19 @@ impl AccountGraph {
                 );
             }
             // Internal callers: the trust policy and the caller's policies evaluated together.
+            let trust_simple = no_rcps
+                && acc
+                    .account_id
+                    .as_deref()
+                    .is_some_and(|id| trust_delegates_to_account(trust, id))
+                && trust.statements.iter().all(|st| {
+                    st.effect == Effect::Allow
+                        && (st.conditions.is_empty()
+                            || !action_clause_covers(&st.action, "sts:AssumeRole"))
+                });
             let mut trust_slot = Some(trust.clone());
+            let trust_relaxed = relax_document(trust);
+            let trust_strict = strict_document(trust);
             for (caller_id, session) in internal {
                 if caller_id == role_id {
                     continue;
@@ -439,6 +475,51 @@ impl AccountGraph {
                     if !names_caller && !effective.is_allowed(action_id) {
                         continue;
                     }
+                    // Without the trust naming the caller, an identity statement must allow the role's ARN.
+                    if !names_caller && i == 0 {
+                        let info = assume_info
+                            .entry(caller_id)
+                            .or_insert_with(|| AssumeInfo::of(effective, assume_role));
+                        let reaching: Vec<&AssumeGrant> = info
+                            .grants
+                            .iter()
+                            .filter(|g| g.reaches(&role.arn))
+                            .collect();
+                        if reaching.is_empty() {
+                            continue;
+                        }
+                        // The shortcut: nothing conditional or denying on either side, so the answer is allowed.
+                        let unconditional: BTreeSet<&str> = reaching
+                            .iter()
+                            .filter(|g| !g.conditional)
+                            .map(|g| g.source.as_str())
+                            .collect();
+                        let simple =
+                            trust_simple && session.is_none() && info.unfiltered && !info.denied;
+                        if !exact
+                            && simple
+                            && !unconditional.is_empty()
+                            && let Some(from) = self.principals.get(&caller_id).copied()
+                        {
+                            let mut sources: Vec<&str> = unconditional.into_iter().collect();
+                            sources.push("the trust policy");
+                            sources.sort_unstable();
+                            let reason = format!(
+                                "`{}` can call {action} on `{}`: allowed by {}",
+                                caller.name,
+                                role.name,
+                                sources.join(", ")
+                            );
+                            let kind = EdgeKind::CanAssume {
+                                action: action.to_owned(),
+                                condition_keys: Vec::new(),
+                                requires_mfa: false,
+                                unconditional: true,
+                            };
+                            self.add(from, role_node, kind, reason);
+                            continue;
+                        }
+                    }
                     let policies = cache.entry(caller_id).or_insert_with(|| {
                         acc.policies_of(caller_id)
                             .unwrap_or_else(|| PrincipalPolicies {
@@ -457,7 +538,46 @@ impl AccountGraph {
                         resource: role.arn.clone(),
                         context: Context::new(),
                     };
-                    let ev = evaluate(&request, &policies.set);
+                    let mut ev = evaluate(&request, &policies.set);
+                    // Denied only because conditions on keys nobody supplied did not hold? Then allowed if
+                    // they hold: evaluate again with the conditions of `Allow` statements taken as met.
+                    let mut conditional = false;
+                    if ev.decision == Decision::ImplicitlyDenied
+                        && ev
+                            .depends_on
+                            .iter()
+                            .any(|d| d.statement.effect == Effect::Allow)
+                    {
+                        let set = relaxed_cache
+                            .entry(caller_id)
+                            .or_insert_with(|| map_documents(&policies.set, relax_document));
+                        let relaxed = evaluate_with_trust(&request, set, &trust_relaxed);
+                        if relaxed.decision == Decision::Allowed {
+                            conditional = true;
+                            ev.depends_on
+                                .retain(|d| d.statement.effect == Effect::Allow);
+                        }
+                    }
+                    // Allowed, with conditions on missing keys somewhere in `Allow`s? If it is still allowed
+                    // without the conditional `Allow`s, the decision did not rest on them.
+                    if ev.decision == Decision::Allowed
+                        && ev
+                            .depends_on
+                            .iter()
+                            .any(|d| d.statement.effect == Effect::Allow)
+                        && evaluate_with_trust(
+                            &request,
+                            strict_cache
+                                .entry(caller_id)
+                                .or_insert_with(|| map_documents(&policies.set, strict_document)),
+                            &trust_strict,
+                        )
+                        .decision
+                            == Decision::Allowed
+                    {
+                        ev.depends_on
+                            .retain(|d| d.statement.effect != Effect::Allow);
+                    }
                     std::mem::swap(&mut policies.set.resource_policy, &mut trust_slot);
                     let keys: Vec<String> = {
                         let mut k: Vec<String> =
@@ -467,7 +587,6 @@ impl AccountGraph {
                         k
                     };
                     let allowed = ev.decision == Decision::Allowed;
-                    let conditional = ev.decision == Decision::ImplicitlyDenied && !keys.is_empty();
                     if !allowed && !conditional {
                         continue;
                     }
@@ -696,9 +815,9 @@ impl AccountGraph {
     }
 
     fn inline_node(&self, owner: &str, name: &str) -> Option<NodeIndex> {
-        self.graph.node_indices().find(|&n| {
-            matches!(self.graph.node_weight(n), Some(Node::InlinePolicy { owner: o, name: m }) if o == owner && m == name)
-        })
+        self.inline
+            .get(&(owner.to_owned(), name.to_owned()))
+            .copied()
     }
 
     pub fn principal_node(&self, id: PrincipalId) -> Option<NodeIndex> {
@@ -897,6 +1016,169 @@ impl AccountGraph {
         }
         out.push_str("}\n");
         out
+    }
+}
+
+/// The document with every `Allow` statement's conditions taken as met (denies unchanged).
+fn relax_document(doc: &PolicyDocument) -> PolicyDocument {
+    let mut d = doc.clone();
+    for st in d
+        .statements
+        .iter_mut()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        st.conditions.clear();
+    }
+    d
+}
+
+/// The document without its conditional `Allow` statements.
+fn strict_document(doc: &PolicyDocument) -> PolicyDocument {
+    let mut d = doc.clone();
+    d.statements
+        .retain(|s| s.effect != Effect::Allow || s.conditions.is_empty());
+    d
+}
+
+/// Evaluates with `trust` as the resource policy of `set` (put in and taken out again).
+fn evaluate_with_trust(
+    request: &pare_policy::Request,
+    set: &mut pare_policy::PolicySet,
+    trust: &PolicyDocument,
+) -> pare_policy::Evaluation {
+    let mut slot = Some(trust.clone());
+    std::mem::swap(&mut set.resource_policy, &mut slot);
+    let ev = evaluate(request, set);
+    std::mem::swap(&mut set.resource_policy, &mut slot);
+    ev
+}
+
+/// Every document of the set passed through `f`.
+fn map_documents(
+    set: &pare_policy::PolicySet,
+    f: impl Fn(&PolicyDocument) -> PolicyDocument,
+) -> pare_policy::PolicySet {
+    pare_policy::PolicySet {
+        identity_policies: set.identity_policies.iter().map(&f).collect(),
+        resource_policy: set.resource_policy.as_ref().map(&f),
+        permission_boundaries: set.permission_boundaries.iter().map(&f).collect(),
+        service_control_policies: set
+            .service_control_policies
+            .iter()
+            .map(|l| l.iter().map(&f).collect())
+            .collect(),
+        resource_control_policies: set
+            .resource_control_policies
+            .iter()
+            .map(|l| l.iter().map(&f).collect())
+            .collect(),
+        session_policy: set.session_policy.as_ref().map(&f),
+    }
+}
+
+/// Whether a trust policy lets the account itself (its ID or root ARN) call sts:AssumeRole, so that the account's
+/// identity policies decide.
+fn trust_delegates_to_account(trust: &PolicyDocument, account_id: &str) -> bool {
+    trust.statements.iter().filter(|s| s.effect == Effect::Allow).any(|s| {
+        action_clause_covers(&s.action, "sts:AssumeRole")
+            && s.principal.as_ref().is_some_and(|pc| {
+                !pc.negated
+                    && matches!(&pc.principals, PrincipalSet::Named(entries) if entries.iter().any(|(k, vs)| {
+                        *k == ClauseKind::Aws
+                            && vs.iter().any(|v| {
+                                v == account_id
+                                    || (v.starts_with("arn:")
+                                        && v.ends_with(":root")
+                                        && v.split(':').nth(4) == Some(account_id))
+                            })
+                    }))
+            })
+    })
+}
+
+/// One identity `Allow` statement of a caller for sts:AssumeRole.
+#[derive(Debug)]
+struct AssumeGrant {
+    resources: Vec<String>,
+    not_resource: bool,
+    conditional: bool,
+    source: String,
+}
+
+impl AssumeGrant {
+    /// Whether the statement's resources take in the role (policy variables count as yes: evaluation decides).
+    fn reaches(&self, role_arn: &str) -> bool {
+        let hit = self
+            .resources
+            .iter()
+            .any(|p| p.contains("${") || pare_policy::arn::arn_matches(p, role_arn));
+        hit != self.not_resource
+    }
+}
+
+/// What a caller's policies say about sts:AssumeRole.
+#[derive(Debug, Default)]
+struct AssumeInfo {
+    grants: Vec<AssumeGrant>,
+    /// Some statement (identity, boundary or SCP) denies it.
+    denied: bool,
+    /// The boundary and every SCP level allow it on every resource with no condition.
+    unfiltered: bool,
+}
+
+impl AssumeInfo {
+    fn of(
+        effective: &crate::effective::EffectivePermissions,
+        action: Option<ActionId>,
+    ) -> AssumeInfo {
+        let Some(action) = action else {
+            return AssumeInfo::default();
+        };
+        let mut info = AssumeInfo {
+            unfiltered: true,
+            ..AssumeInfo::default()
+        };
+        let mut boundary: Option<bool> = None;
+        let mut scp_levels: BTreeMap<usize, bool> = BTreeMap::new();
+        for part in &effective.parts {
+            for st in &part.policy.statements {
+                if !st.actions.contains(action) {
+                    continue;
+                }
+                if st.effect == Effect::Deny {
+                    info.denied = true;
+                    continue;
+                }
+                let open = !st.is_conditional() && st.all_resources && !st.not_resource;
+                match (&part.role, &part.source) {
+                    (PartRole::Identity, source) => info.grants.push(AssumeGrant {
+                        resources: st.resources.clone(),
+                        not_resource: st.not_resource,
+                        conditional: st.is_conditional(),
+                        source: source.to_string(),
+                    }),
+                    (PartRole::Boundary, _) => *boundary.get_or_insert(false) |= open,
+                    (PartRole::Scp, PolicySource::Scp { level, .. }) => {
+                        *scp_levels.entry(*level).or_insert(false) |= open
+                    }
+                    (PartRole::Scp, _) => {}
+                }
+            }
+        }
+        let has_boundary = effective.parts.iter().any(|p| p.role == PartRole::Boundary);
+        let scp_count = effective
+            .parts
+            .iter()
+            .filter_map(|p| match &p.source {
+                PolicySource::Scp { level, .. } => Some(*level),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .len();
+        info.unfiltered = (!has_boundary || boundary == Some(true))
+            && scp_levels.len() == scp_count
+            && scp_levels.values().all(|open| *open);
+        info
     }
 }
 

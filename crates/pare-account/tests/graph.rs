@@ -118,6 +118,9 @@ fn iam_vulnerable_trust_edges() {
             "{e}"
         );
     }
+    // The shortcut for callers allowed sts:AssumeRole everywhere gives the same edges as evaluating each.
+    let exact = AccountGraph::build_exact(&perms);
+    assert_eq!(assume_edges(&acc, &exact), edges);
     // Structure.
     let sre_user = acc
         .principal_by_arn("arn:aws:iam::200611803367:user/privesc-sre-user")
@@ -145,6 +148,9 @@ fn conditions_mfa_and_used_edges() {
             "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
             "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]}},
+        {"RoleName": "plain", "Arn": "arn:aws:iam::111122223333:role/plain",
+         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]}},
         {"RoleName": "open", "Arn": "arn:aws:iam::111122223333:role/open",
          "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}}],
@@ -171,7 +177,11 @@ fn conditions_mfa_and_used_edges() {
         .iter()
         .map(|(r, _)| acc.principal(*r).unwrap().name.as_str())
         .collect();
-    assert_eq!(names, BTreeSet::from(["breakglass", "open"]));
+    assert_eq!(names, BTreeSet::from(["breakglass", "open", "plain"]));
+    assert_eq!(
+        assume_edges(&acc, &g),
+        assume_edges(&acc, &AccountGraph::build_exact(&perms))
+    );
     let (_, bg) = roles
         .iter()
         .find(|(r, _)| acc.principal(*r).unwrap().name == "breakglass")

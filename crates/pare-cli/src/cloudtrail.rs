@@ -11,7 +11,7 @@ use pare_engine::{DateTime, ImportProgress, ImportSummary, Utc};
 use crate::UsageError;
 
 /// Parses `--since`/`--until`: a date (`2024-07-30`, midnight UTC) or a time as CloudTrail writes it.
-fn parse_date(flag: &str, text: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_date(flag: &str, text: &str) -> Result<DateTime<Utc>> {
     let t = text.trim();
     if let Some(time) = pare_engine::parse_time_text(t) {
         return Ok(time);
@@ -25,7 +25,7 @@ fn parse_date(flag: &str, text: &str) -> Result<DateTime<Utc>> {
     .into())
 }
 
-fn existing_db(db: &Path) -> Result<()> {
+pub(crate) fn existing_db(db: &Path) -> Result<()> {
     if db.is_file() {
         Ok(())
     } else {

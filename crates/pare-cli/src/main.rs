@@ -1,9 +1,11 @@
 //! `pare`: the command-line shell over Pare's engine. Reads files, calls the engine, prints results.
 
 mod account;
+mod alerts;
 mod cloudtrail;
 mod demo;
 mod findings;
+mod rightsize;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -140,6 +142,62 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The least-privilege policy for a principal from its CloudTrail usage, proven by replay; or for
+    /// every principal into a folder with an index (`--all --out DIR`).
+    Rightsize {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The principal's ARN (a role session counts as its role).
+        #[arg(
+            long,
+            value_name = "ARN",
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
+        principal: Option<String>,
+        /// Every principal with usage in the window (needs --out DIR).
+        #[arg(long)]
+        all: bool,
+        /// Only usage at or after this time (`2024-07-30`, `2024-07-30T21:53:13Z`).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only usage before this time.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// How far resources are generalised: exact ARNs, bucket/prefix level, or `*` where granted today.
+        #[arg(long, value_name = "exact|prefix|any", default_value = "exact")]
+        resources: String,
+        /// The output format.
+        #[arg(
+            long,
+            value_name = "json|terraform|cloudformation",
+            default_value = "json"
+        )]
+        format: String,
+        /// Write the policy here (a folder with --all) instead of standard output.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Print the JSON report (policy, replay, before/after, kept not-observable actions, diff).
+        #[arg(long)]
+        json_report: bool,
+        /// A current identity policy of the principal (repeatable); without it, the latest account
+        /// snapshot (`pare import --authz`) gives each principal's policies.
+        #[arg(long = "policy", value_name = "FILE")]
+        policies: Vec<PathBuf>,
+        /// A document of its permissions boundary (repeatable).
+        #[arg(long = "boundary", value_name = "FILE")]
+        boundaries: Vec<PathBuf>,
+        /// A service control policy that applies to it (repeatable; one OU level).
+        #[arg(long = "scp", value_name = "FILE")]
+        scps: Vec<PathBuf>,
+        /// Keep action lists as lists (no `s3:Get*` compression).
+        #[arg(long)]
+        no_compress: bool,
+    },
+    /// Activity alerts: list (`--status`), triage (`--triage ID --status S --note T`), store policy
+    /// files (`--policy`), evaluate the history (`--evaluate`), investigate (`--investigate ID`).
+    Alerts(alerts::AlertsArgs),
     /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
     Mapping {
         /// The database file.
@@ -243,6 +301,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
         Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
+        Command::Rightsize {
+            db,
+            principal,
+            all,
+            since,
+            until,
+            resources,
+            format,
+            out,
+            json_report,
+            policies,
+            boundaries,
+            scps,
+            no_compress,
+        } => rightsize::cmd_rightsize(&rightsize::RightsizeArgs {
+            db,
+            principal,
+            all,
+            since,
+            until,
+            resources,
+            format,
+            out,
+            json_report,
+            policies,
+            boundaries,
+            scps,
+            no_compress,
+        }),
         Command::Findings {
             db,
             principal,
@@ -250,6 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => findings::cmd_findings(&db, principal.as_deref(), scores, json),
         Command::Paths { db, depth, json } => findings::cmd_paths(&db, depth, json),
+        Command::Alerts(args) => alerts::cmd_alerts(&args),
     }
 }
 

@@ -273,11 +273,9 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
         now: reviewed_at,
     };
     let mut findings = pare_findings::analyze(catalog, &risk, &facts, &paths, options.thresholds);
-    let mut scores: Vec<RiskScore> = facts
-        .principals
-        .iter()
-        .map(|p| pare_findings::risk_score(catalog, p, facts.observation.as_ref(), &risk))
-        .collect();
+    let mut scores: Vec<RiskScore> = pare_findings::parallel_map(&facts.principals, |p| {
+        pare_findings::risk_score(catalog, p, facts.observation.as_ref(), &risk)
+    });
     scores.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)

@@ -15,7 +15,9 @@ use pare_store::{
     ActionInput, EventInput, FileInput, FileStatus, PreparedFile, PrincipalInput, Store,
     StoredOutcome, Totals, Window,
 };
-use pare_usage::{ActionMapper, Activity, Actor, CloudTrailRecord, Outcome, UsageEvent, to_usage};
+use pare_usage::{
+    ActionMapper, Activity, Actor, ActorKind, CloudTrailRecord, Outcome, UsageEvent, to_usage,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -170,15 +172,54 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((size, hex(&hasher.finalize())))
 }
 
+/// A file's size and SHA-256 (hex), when it could be read.
+type Hashed = Option<(u64, String)>;
+
+/// `hash_file` of every source, on `threads` threads (each takes every `threads`-th file).
+fn hash_files(sources: &[pare_ingest::Source], threads: usize) -> Vec<Option<(u64, String)>> {
+    let threads = threads.clamp(1, sources.len().max(1));
+    let mut out: Vec<Hashed> = vec![None; sources.len()];
+    let parts: Vec<Vec<(usize, Hashed)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    sources
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, s)| (i, hash_file(&s.path).ok()))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, h) in parts.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = h;
+        }
+    }
+    out
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Alert facts of a file's events, by key.
+type AlertFacts = Vec<([u8; 16], String)>;
 
 /// What one worker made of one file: its events (prepared for the store) and its counts.
 struct FileWork {
     planned: Option<(PathBuf, u64, Option<String>)>,
     events: Vec<EventInput>,
     prepared: Option<PreparedFile>,
+    /// The alert facts (`pare_alerts::stored_facts`) of the events that have any, by key.
+    alert_facts: Vec<([u8; 16], String)>,
     records: u64,
     calls: u64,
     mapped_calls: u64,
@@ -235,6 +276,9 @@ fn record_event(
         work.denied_calls += 1;
     }
     let key = event_key(&usage, json);
+    if let Some(facts) = pare_alerts::stored_facts(&record) {
+        work.alert_facts.push((key, facts));
+    }
     let details = actor_details(&record, &usage.actor);
     work.events
         .push(event_input(mapper, key, index, usage, details));
@@ -310,7 +354,7 @@ fn event_input(
         time: usage.time,
         principal: PrincipalInput {
             key: usage.actor.principal_key(),
-            kind: format!("{:?}", usage.actor.kind()),
+            kind: kind_name(usage.actor.kind()).to_owned(),
             details,
         },
         activity: match usage.activity {
@@ -343,13 +387,20 @@ fn event_input(
 
 /// The event's actor as JSON: `type` (as CloudTrail wrote it), `account_id`, and where known
 /// `user_name`, `session_name`, `sso_user`, `web_identity_provider`, `source_identity`,
-/// `invoked_by`, `mfa_authenticated`, `session_arn`.
+/// `session_arn`, `issuer_arn`, `invoked_by`, `mfa_authenticated`.
 fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
     let identity = record.user_identity.as_ref();
-    let mut map = serde_json::Map::new();
+    let mut out = String::with_capacity(128);
+    out.push('{');
     let mut put = |k: &str, v: Option<&str>| {
         if let Some(v) = v {
-            map.insert(k.to_owned(), serde_json::Value::String(v.to_owned()));
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            out.push_str(&serde_json::to_string(v).unwrap_or_default());
         }
     };
     put("type", identity.and_then(|i| i.identity_type.as_deref()));
@@ -379,9 +430,35 @@ fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
         .and_then(|c| c.attributes.as_ref())
         .and_then(|a| a.mfa_authenticated);
     if let Some(mfa) = mfa {
-        map.insert("mfa_authenticated".to_owned(), serde_json::Value::Bool(mfa));
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(if mfa {
+            "\"mfa_authenticated\":true"
+        } else {
+            "\"mfa_authenticated\":false"
+        });
     }
-    serde_json::Value::Object(map).to_string()
+    out.push('}');
+    out
+}
+
+/// The stored name of an actor kind.
+fn kind_name(kind: ActorKind) -> &'static str {
+    match kind {
+        ActorKind::IamUser => "IamUser",
+        ActorKind::RoleSession => "RoleSession",
+        ActorKind::Root => "Root",
+        ActorKind::FederatedUser => "FederatedUser",
+        ActorKind::AwsService => "AwsService",
+        ActorKind::AwsAccount => "AwsAccount",
+        ActorKind::Anonymous => "Anonymous",
+        ActorKind::WebIdentityUser => "WebIdentityUser",
+        ActorKind::SamlUser => "SamlUser",
+        ActorKind::IdentityCenterUser => "IdentityCenterUser",
+        ActorKind::Unknown => "Unknown",
+        ActorKind::Missing => "Missing",
+    }
 }
 
 /// Imports CloudTrail logs under `paths` (files or directories, every form `pare-ingest` reads) into
@@ -452,8 +529,9 @@ pub fn import_cloudtrail_cancellable(
     let mut planned = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     let mut sources = Vec::new();
-    for source in std::mem::take(&mut discovery.sources) {
-        let hashed = hash_file(&source.path).ok();
+    let found = std::mem::take(&mut discovery.sources);
+    let hashes = hash_files(&found, options.effective_threads());
+    for (source, hashed) in found.into_iter().zip(hashes) {
         if let Some((_, sha)) = &hashed {
             if store.file_already_imported(sha, &window)? {
                 summary.files_unchanged += 1;
@@ -501,21 +579,27 @@ pub fn import_cloudtrail_cancellable(
     let new_events = AtomicU64::new(0);
     let duplicate_events = AtomicU64::new(0);
     let (read, written) = std::thread::scope(|scope| {
-        let (job_tx, job_rx) = mpsc::sync_channel::<PreparedFile>(8);
+        let (job_tx, job_rx) = mpsc::sync_channel::<(PreparedFile, AlertFacts)>(8);
         let (store, stop, new_events, duplicate_events) =
             (&mut store, &stop, &new_events, &duplicate_events);
         let writer = scope.spawn(move || -> Result<(), EngineError> {
-            while let Ok(first) = job_rx.recv() {
+            while let Ok((first, mut facts)) = job_rx.recv() {
                 let mut batch = vec![first];
                 let mut events = batch.iter().map(PreparedFile::len).sum::<usize>();
                 while events < WRITE_BATCH_EVENTS {
                     match job_rx.try_recv() {
-                        Ok(p) => {
+                        Ok((p, f)) => {
                             events += p.len();
                             batch.push(p);
+                            facts.extend(f);
                         }
                         Err(_) => break,
                     }
+                }
+                // The facts first, so that the alert evaluation at the end finds them.
+                if let Err(e) = store.insert_alert_facts(&facts) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e.into());
                 }
                 match store.insert_prepared(run, &mut batch) {
                     Ok(done) => {
@@ -541,6 +625,7 @@ pub fn import_cloudtrail_cancellable(
                 planned: planned.get(i).cloned(),
                 events: Vec::new(),
                 prepared: None,
+                alert_facts: Vec::new(),
                 records: 0,
                 calls: 0,
                 mapped_calls: 0,
@@ -594,7 +679,9 @@ pub fn import_cloudtrail_cancellable(
                         summary.bad_records.append(&mut work.bad);
                     }
                     if let Some(prepared) = work.prepared.take()
-                        && job_tx.send(prepared).is_err()
+                        && job_tx
+                            .send((prepared, std::mem::take(&mut work.alert_facts)))
+                            .is_err()
                     {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -689,6 +776,8 @@ pub fn import_cloudtrail_cancellable(
         elapsed: start.elapsed(),
         finished: true,
     });
+    // Alerts over the events this import added.
+    crate::alerts::evaluate_new_events(&mut store)?;
     let json = serde_json::to_string(&summary).unwrap_or_default();
     store.finish_import(run, &json)?;
     Ok(summary)

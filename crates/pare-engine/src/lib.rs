@@ -15,12 +15,19 @@
 #![warn(missing_docs)]
 
 pub mod account;
+mod alerts;
 mod explore;
 pub mod findings;
 mod import;
+mod rightsize;
 
 use std::path::Path;
 
+pub use alerts::{
+    Activity, AlertView, EvaluationSummary, EventView, PolicyView, REVIEWER_SETTING,
+    actor_activity, alert_events, alert_policies, alerts, evaluate_alerts, evaluate_new_events,
+    import_alert_policies, ip_activity, reviewer, set_reviewer, triage_alert,
+};
 pub use chrono::{DateTime, Utc};
 pub use explore::{
     ActionUse, ActivityCounts, ActivityFilter, CallCount, Database, EventFacets, EventPage,
@@ -34,8 +41,12 @@ pub use import::{
 };
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{
-    ActionInput, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent, StoredOutcome,
-    Totals, UsageRow,
+    ActionInput, AlertStatus, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent,
+    StoredOutcome, Totals, UsageRow,
+};
+pub use rightsize::{
+    BulkEntry, BulkSummary, CurrentPolicies, RightsizeReport, RightsizeWindow, rightsize,
+    rightsize_all,
 };
 
 /// Why an engine call failed.
@@ -48,9 +59,31 @@ pub enum EngineError {
     /// The bundled CloudTrail action mapping could not be loaded (a bug in this build).
     #[error("the bundled cloudtrail action mapping is unusable: {0}")]
     Mapping(#[from] pare_usage::UsageError),
+    /// An alert policy (a file given, or one stored) is refused.
+    #[error(transparent)]
+    Policy(#[from] pare_alerts::PolicyError),
+    /// No alert has this id.
+    #[error("no alert has id {0}")]
+    UnknownAlert(i64),
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// The account snapshot could not be loaded.
+    #[error("{0}")]
+    Account(String),
+    /// The account snapshot does not know the principal.
+    #[error(
+        "the account snapshot has no principal `{0}` (import a newer one with `pare import --authz`, or pass its policies with --policy)"
+    )]
+    NotInAccount(String),
+    /// A file could not be written.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Usage aggregates in the database at `db`, of one principal or of all. A principal is named by

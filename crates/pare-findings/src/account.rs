@@ -23,6 +23,7 @@ use pare_policy::document::{PrincipalKind as TrustKind, PrincipalSet, ResourceCl
 use pare_policy::{
     Context, ContextValue, Decision, Effect, PolicyDocument, PolicySet, Request, evaluate,
 };
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// The request context of the review: its time.
@@ -105,6 +106,15 @@ pub struct AccountOracle<'a> {
     trusted_by_arn: HashMap<String, Vec<usize>>,
     trusted_by_account: Vec<usize>,
     trusted_by_service: HashMap<String, Vec<usize>>,
+    /// Per role: its trust policy allows this account without conditions and has no `Deny`.
+    simple_trust: Vec<bool>,
+    assume_role: Option<pare_catalog::ActionId>,
+    /// Each principal's policies for `evaluate`, built on first use.
+    sets: RefCell<HashMap<usize, PolicySet>>,
+    /// (principal, action) → the answer on any ARN, for actions whose every statement (allow, deny, boundary,
+    /// SCP) applies to all resources with no resource-dependent condition; `None`: depends on the ARN.
+    memo: RefCell<HashMap<(usize, pare_catalog::ActionId), Option<Access>>>,
+    action_ids: RefCell<HashMap<String, Option<pare_catalog::ActionId>>>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -225,7 +235,37 @@ impl<'a> AccountOracle<'a> {
             v.sort_unstable();
             v.dedup();
         }
+        let own_root = account
+            .account_id
+            .as_ref()
+            .map(|a| format!("arn:aws:iam::{a}:root"));
+        let simple_trust = ids
+            .iter()
+            .map(|id| {
+                let Some(role) = account.principal(*id).and_then(|p| p.role.as_ref()) else { return false };
+                let doc = &role.trust_policy.document;
+                let no_deny = doc.statements.iter().all(|st| st.effect == Effect::Allow);
+                no_deny
+                    && doc.statements.iter().any(|st| {
+                        st.conditions.is_empty()
+                            && !st.action.is_negated()
+                            && st.action.patterns().iter().any(|a| a == "sts:AssumeRole" || a == "sts:*" || a == "*")
+                            && st.principal.as_ref().is_some_and(|c| {
+                                !c.negated
+                                    && matches!(&c.principals, PrincipalSet::Named(named) if named.iter().any(|(k, v)| {
+                                        *k == TrustKind::Aws
+                                            && v.iter().any(|x| Some(x) == own_root.as_ref() || account.account_id.as_deref() == Some(x.as_str()))
+                                    }))
+                            })
+                    })
+            })
+            .collect();
         AccountOracle {
+            simple_trust,
+            assume_role: catalog.action("sts:AssumeRole"),
+            sets: RefCell::new(HashMap::new()),
+            memo: RefCell::new(HashMap::new()),
+            action_ids: RefCell::new(HashMap::new()),
             permissions,
             account,
             catalog,
@@ -253,13 +293,123 @@ impl<'a> AccountOracle<'a> {
         self.by_model.get(&id).copied()
     }
 
+    /// Runs `f` with principal `i`'s policies (built once, kept for later questions).
+    fn with_policy_set<T>(&self, i: usize, f: impl FnOnce(&mut PolicySet) -> T) -> T {
+        let mut sets = self.sets.borrow_mut();
+        let set = sets.entry(i).or_insert_with(|| {
+            self.ids
+                .get(i)
+                .and_then(|id| self.account.policies_of(*id))
+                .map(|p| p.set)
+                .unwrap_or_default()
+        });
+        f(set)
+    }
+
+    /// The answer read off the compiled statements when that is certain: only identity policies name the
+    /// action, no `Deny` names this resource, and an unconditional `Allow` matches it (allowed) or no `Allow`
+    /// does (denied). `None`: leave it to the evaluation (conditions, boundaries, SCPs, variables, denies).
+    fn quick_decision(
+        &self,
+        i: usize,
+        action: pare_catalog::ActionId,
+        arn: &str,
+    ) -> Option<Access> {
+        let p = self
+            .ids
+            .get(i)
+            .and_then(|id| self.permissions.principal(*id))?;
+        let mut allowed = false;
+        for s in p.scopes(action) {
+            let st = s.statement;
+            if s.role != pare_account::PartRole::Identity
+                || st.not_resource
+                || st.resources.iter().any(|r| r.contains("${"))
+            {
+                return None;
+            }
+            let hit = st
+                .resources
+                .iter()
+                .any(|r| pare_policy::arn::arn_matches(r, arn));
+            match st.effect {
+                Effect::Deny if hit => return None,
+                Effect::Allow if hit && st.is_conditional() => return None,
+                Effect::Allow if hit => allowed = true,
+                _ => {}
+            }
+        }
+        Some(if allowed {
+            Access::Allowed
+        } else {
+            Access::Denied
+        })
+    }
+
+    /// The role ARNs the caller's `Allow` statements name for sts:AssumeRole, when all of them are literal ARNs
+    /// (no wildcard, no `NotResource`); `None` otherwise.
+    fn literal_assume_targets(&self, i: usize) -> Option<Vec<&str>> {
+        let p = self
+            .ids
+            .get(i)
+            .and_then(|id| self.permissions.principal(*id))?;
+        let action = self.assume_role?;
+        let mut out = Vec::new();
+        for s in p.scopes(action) {
+            if s.role != pare_account::PartRole::Identity || s.statement.effect != Effect::Allow {
+                continue;
+            }
+            if s.statement.not_resource
+                || s.statement
+                    .resources
+                    .iter()
+                    .any(|r| r.contains(['*', '?', '$']))
+            {
+                return None;
+            }
+            out.extend(s.statement.resources.iter().map(String::as_str));
+        }
+        Some(out)
+    }
+
+    /// Whether every statement of the principal's policies that names the action applies to all resources
+    /// without a condition on the resource, so the answer is the same for every ARN.
+    fn resource_independent(&self, i: usize, action: pare_catalog::ActionId) -> bool {
+        let Some(p) = self
+            .ids
+            .get(i)
+            .and_then(|id| self.permissions.principal(*id))
+        else {
+            return false;
+        };
+        p.scopes(action).iter().all(|s| {
+            !s.statement.not_resource
+                && s.statement.resources.iter().all(|r| r == "*")
+                && !s.statement.resources.is_empty()
+                && s.statement
+                    .condition_keys
+                    .iter()
+                    .all(|k| !k.to_ascii_lowercase().contains("resource"))
+        })
+    }
+
     fn sets(&self, i: usize) -> Option<&pare_account::PermissionSets> {
         let id = self.ids.get(i)?;
         self.permissions.principal(*id).map(|p| &*p.sets)
     }
 
+    /// The catalog id of an action name, looked up once per name.
+    fn action_id(&self, action: &str) -> Option<pare_catalog::ActionId> {
+        if let Some(id) = self.action_ids.borrow().get(action) {
+            return *id;
+        }
+        let id = self.catalog.action(action);
+        self.action_ids.borrow_mut().insert(action.to_owned(), id);
+        id
+    }
+
     fn any(&self, allowed: &ActionSet, unconditional: &ActionSet, action: &str) -> Access {
-        let Some(id) = self.catalog.action(action) else {
+        let Some(id) = self.action_id(action) else {
             return Access::Denied;
         };
         if unconditional.contains(id) {
@@ -298,12 +448,33 @@ impl PermissionOracle for AccountOracle<'_> {
             Resource::Any => any,
             Resource::Arn(_) if any == Access::Denied => Access::Denied,
             Resource::Arn(arn) => {
-                let Some(id) = self.ids.get(principal) else {
+                let Some(me) = self.infos.get(principal) else {
                     return Access::Denied;
                 };
-                self.permissions
-                    .allows(*id, action, arn, &self.context)
-                    .map_or(Access::Denied, |a| Self::decision(&a.evaluation))
+                let key = self.action_id(action).map(|a| (principal, a));
+                let memo = key.and_then(|k| self.memo.borrow().get(&k).copied());
+                if let Some(Some(known)) = memo {
+                    return known;
+                }
+                if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
+                    return quick;
+                }
+                let access = self.with_policy_set(principal, |set| {
+                    let request = Request {
+                        principal: me.arn.clone(),
+                        action: action.to_owned(),
+                        resource: arn.to_owned(),
+                        context: self.context.clone(),
+                    };
+                    Self::decision(&evaluate(&request, set))
+                });
+                if let (Some(k), None) = (key, memo) {
+                    let independent = self.resource_independent(principal, k.1);
+                    self.memo
+                        .borrow_mut()
+                        .insert(k, independent.then_some(access));
+                }
+                access
             }
         }
     }
@@ -346,8 +517,8 @@ impl PermissionOracle for AccountOracle<'_> {
         self.group_policies.get(group).is_some_and(|g| g.full_admin)
     }
 
-    fn assumable_roles(&self, caller: usize) -> Vec<(usize, Access)> {
-        let (Some(me), Some(id)) = (self.infos.get(caller), self.ids.get(caller)) else {
+    fn assume_candidates(&self, caller: usize) -> Vec<usize> {
+        let Some(me) = self.infos.get(caller) else {
             return Vec::new();
         };
         let mut candidates: Vec<usize> = self
@@ -359,47 +530,66 @@ impl PermissionOracle for AccountOracle<'_> {
             .allows(caller, "sts:AssumeRole", Resource::Any)
             .granted()
         {
-            candidates.extend(self.trusted_by_account.iter().copied());
+            // When the caller's policies allow sts:AssumeRole only on literal role ARNs, only those roles.
+            match self.literal_assume_targets(caller) {
+                Some(arns) => {
+                    candidates.extend(self.trusted_by_account.iter().copied().filter(|j| {
+                        self.infos
+                            .get(*j)
+                            .is_some_and(|p| arns.contains(&p.arn.as_str()))
+                    }))
+                }
+                None => candidates.extend(self.trusted_by_account.iter().copied()),
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if candidates.is_empty() {
-            return Vec::new();
-        }
-        let Some(policies) = self.account.policies_of(*id) else {
-            return Vec::new();
+        candidates.retain(|j| {
+            *j != caller
+                && self
+                    .infos
+                    .get(*j)
+                    .is_some_and(|p| p.kind == PrincipalKind::Role)
+        });
+        candidates
+    }
+
+    fn can_assume(&self, caller: usize, role: usize) -> Access {
+        let (Some(me), Some(role_info), Some(role_id)) = (
+            self.infos.get(caller),
+            self.infos.get(role),
+            self.ids.get(role),
+        ) else {
+            return Access::Denied;
         };
-        let mut out = Vec::new();
-        for j in candidates {
-            if j == caller {
-                continue;
-            }
-            let (Some(role_id), Some(role_info)) = (self.ids.get(j), self.infos.get(j)) else {
-                continue;
-            };
-            let Some(trust) = self
-                .account
-                .principal(*role_id)
-                .and_then(|p| p.role.as_ref())
-            else {
-                continue;
-            };
-            let set = PolicySet {
-                resource_policy: Some(trust.trust_policy.document.clone()),
-                ..policies.set.clone()
-            };
+        let Some(trust) = self
+            .account
+            .principal(*role_id)
+            .and_then(|p| p.role.as_ref())
+        else {
+            return Access::Denied;
+        };
+        // The common case decided without an evaluation: the trust policy allows this account without
+        // conditions and denies nothing, and the caller may call sts:AssumeRole everywhere without conditions.
+        if self.simple_trust.get(role).copied().unwrap_or(false)
+            && self
+                .sets(caller)
+                .is_some_and(|s| self.assume_role.is_some_and(|a| s.everywhere.contains(a)))
+        {
+            return Access::Allowed;
+        }
+        self.with_policy_set(caller, |set| {
+            set.resource_policy = Some(trust.trust_policy.document.clone());
             let request = Request {
                 principal: me.arn.clone(),
                 action: "sts:AssumeRole".to_owned(),
                 resource: role_info.arn.clone(),
                 context: self.context.clone(),
             };
-            let access = Self::decision(&evaluate(&request, &set));
-            if access.granted() {
-                out.push((j, access));
-            }
-        }
-        out
+            let access = Self::decision(&evaluate(&request, set));
+            set.resource_policy = None;
+            access
+        })
     }
 
     fn roles_trusting_service(&self, service: &str) -> Vec<usize> {

@@ -70,7 +70,7 @@ pub fn path_findings(report: &PathReport) -> Vec<Finding> {
                 "shortest": shortest,
                 "techniques": techniques,
                 "paths": paths,
-                "omitted_first_steps": omitted.get(principal).copied().unwrap_or(0),
+                "techniques_with_more_targets": omitted.get(principal).copied().unwrap_or(0),
             }),
             format!(
                 "Using the permissions it holds, `{}` can become admin: {example}. Each path lists the pathfinding.cloud \

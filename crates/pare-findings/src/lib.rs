@@ -57,12 +57,18 @@ pub fn analyze(
 ) -> Vec<Finding> {
     let mut out = escalation::path_findings(paths);
     let known = |a: &str| account.known_accounts.iter().any(|k| k == a);
-    for p in &account.principals {
-        let own_paths: Vec<&EscalationPath> = paths
-            .paths
-            .iter()
-            .filter(|x| x.principal == p.arn)
-            .collect();
+    let mut by_principal: std::collections::HashMap<&str, Vec<&EscalationPath>> =
+        std::collections::HashMap::new();
+    for x in &paths.paths {
+        by_principal
+            .entry(x.principal.as_str())
+            .or_default()
+            .push(x);
+    }
+    let rules = |p: &PrincipalFacts| -> Vec<Finding> {
+        let mut out = Vec::new();
+        let own_paths: &[&EscalationPath] =
+            by_principal.get(p.arn.as_str()).map_or(&[], Vec::as_slice);
         out.extend(identity::unused_identity(
             p,
             account.observation.as_ref(),
@@ -74,7 +80,7 @@ pub fn analyze(
         if let Some(o) = &account.observation {
             out.extend(permissions::unused_permissions(catalog, p, o, risk));
         }
-        out.extend(permissions::admin_equivalent(p, &own_paths));
+        out.extend(permissions::admin_equivalent(p, own_paths));
         out.extend(permissions::sensitive_on_star(catalog, p, risk));
         out.extend(permissions::risk_categories(
             catalog,
@@ -83,12 +89,42 @@ pub fn analyze(
             !own_paths.is_empty(),
         ));
         out.extend(trust::trust_findings(p, &account.account_id, &known));
-    }
+        out
+    };
+    out.extend(
+        parallel_map(&account.principals, rules)
+            .into_iter()
+            .flatten(),
+    );
     for root in &account.roots {
         out.extend(root::root_findings(root));
     }
     sort(&mut out);
     out
+}
+
+/// `f` over `items` on the machine's cores (scoped threads, contiguous chunks), results in item order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(8);
+    if threads <= 1 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                let f = &f;
+                scope.spawn(move || c.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Worst first, then principal, kind, id.

@@ -116,8 +116,11 @@ pub trait PermissionOracle {
     fn is_full_admin(&self, principal: usize) -> bool;
     /// Whether the group's own policies allow every action on every resource.
     fn group_is_full_admin(&self, group: usize) -> bool;
-    /// The roles `caller` may assume (trust policy together with the caller's identity policy).
-    fn assumable_roles(&self, caller: usize) -> Vec<(usize, Access)>;
+    /// The roles whose trust policy might let `caller` assume them (a cheap superset: roles naming the caller,
+    /// and roles trusting an account or everyone when the caller holds `sts:AssumeRole`).
+    fn assume_candidates(&self, caller: usize) -> Vec<usize>;
+    /// Whether `caller` may assume `role`: its trust policy evaluated together with the caller's policies.
+    fn can_assume(&self, caller: usize, role: usize) -> Access;
     /// The roles whose trust policy lets the service principal (e.g. `lambda.amazonaws.com`) assume them.
     fn roles_trusting_service(&self, service: &str) -> Vec<usize>;
 }
@@ -176,7 +179,7 @@ impl EscalationPath {
 pub struct SearchOptions {
     /// The most steps a path may have.
     pub max_depth: usize,
-    /// The most targets listed per (principal, technique) first step; the rest are counted.
+    /// The most targets listed per (principal, technique) first step; the search stops at the cap.
     pub max_targets_per_technique: usize,
 }
 
@@ -196,7 +199,8 @@ pub struct PathReport {
     pub paths: Vec<EscalationPath>,
     /// For every principal that can reach admin: its ARN and the fewest steps it needs (0 = full admin).
     pub reach: Vec<(String, usize)>,
-    /// First steps left out because of `max_targets_per_technique`, per principal ARN.
+    /// Per principal ARN: how many of its techniques had more targets than `max_targets_per_technique` (the
+    /// search stops looking for targets at the cap).
     pub omitted_first_steps: Vec<(String, usize)>,
 }
 
@@ -233,7 +237,9 @@ struct Searcher<'a, O: PermissionOracle + ?Sized> {
     /// Per principal: action → allowed on some resource.
     any_cache: Vec<HashMap<&'a str, Access>>,
     service_roles: HashMap<&'static str, Vec<usize>>,
-    assumable: Vec<Option<Vec<(usize, Access)>>>,
+    candidates: Vec<Option<Vec<usize>>>,
+    /// Full admins, asked once.
+    full: Vec<bool>,
 }
 
 fn perm(action: &str, resource: Resource<'_>, access: Access) -> StepPermission {
@@ -263,7 +269,8 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             techniques,
             any_cache: vec![HashMap::new(); n],
             service_roles: HashMap::new(),
-            assumable: vec![None; n],
+            candidates: vec![None; n],
+            full: (0..n).map(|i| oracle.is_full_admin(i)).collect(),
         }
     }
 
@@ -296,12 +303,12 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             .clone()
     }
 
-    fn assumable(&mut self, i: usize) -> Vec<(usize, Access)> {
-        if let Some(Some(v)) = self.assumable.get(i) {
+    fn assume_candidates(&mut self, i: usize) -> Vec<usize> {
+        if let Some(Some(v)) = self.candidates.get(i) {
             return v.clone();
         }
-        let v = self.oracle.assumable_roles(i);
-        if let Some(slot) = self.assumable.get_mut(i) {
+        let v = self.oracle.assume_candidates(i);
+        if let Some(slot) = self.candidates.get_mut(i) {
             *slot = Some(v.clone());
         }
         v
@@ -350,8 +357,8 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
         })
     }
 
-    /// Every step from `i` towards what is wanted, at most `cap` targets per technique (the number left out is
-    /// returned too).
+    /// Every step from `i` towards what is wanted, at most `cap` targets per technique, and how many techniques
+    /// had more.
     fn edges(&mut self, i: usize, wanted: &Wanted<'_>, cap: usize) -> (Vec<Edge>, usize) {
         let mut out = Vec::new();
         let mut omitted = 0;
@@ -362,9 +369,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             if !self.holds(i, t) {
                 continue;
             }
-            let mut found = self.technique_edges(i, &me, t, wanted);
+            let mut found = self.technique_edges(i, &me, t, wanted, cap);
             if found.len() > cap {
-                omitted += found.len() - cap;
+                omitted += 1;
                 found.truncate(cap);
             }
             out.extend(found);
@@ -403,6 +410,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
         me: &PrincipalInfo,
         t: usize,
         wanted: &Wanted<'_>,
+        cap: usize,
     ) -> Vec<Edge> {
         let techniques = self.techniques;
         let Some(tech) = techniques.get(t) else {
@@ -457,6 +465,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                     return out;
                 }
                 for (g, group) in o.groups().iter().enumerate() {
+                    if out.len() > cap {
+                        break;
+                    }
                     if me.groups.contains(&g) {
                         continue;
                     }
@@ -475,6 +486,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             }
             Gain::UserCredentials => {
                 for (j, target) in principals.iter().enumerate() {
+                    if out.len() > cap {
+                        break;
+                    }
                     if j == i || target.kind != PrincipalKind::User || !wanted.principal(j) {
                         continue;
                     }
@@ -488,13 +502,20 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                 }
             }
             Gain::AssumeRole => {
-                for (j, access) in self.assumable(i) {
+                for j in self.assume_candidates(i) {
+                    if out.len() > cap {
+                        break;
+                    }
                     if j == i || !wanted.principal(j) {
                         continue;
                     }
                     let Some(target) = principals.get(j) else {
                         continue;
                     };
+                    let access = o.can_assume(i, j);
+                    if !access.granted() {
+                        continue;
+                    }
                     out.push(edge(
                         Dest::Principal(j),
                         None,
@@ -504,6 +525,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             }
             Gain::RewriteTrust => {
                 for (j, target) in principals.iter().enumerate() {
+                    if out.len() > cap {
+                        break;
+                    }
                     if j == i
                         || target.kind != PrincipalKind::Role
                         || target.protected
@@ -529,21 +553,24 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                 let Some(modify) = modifying_action(tech) else {
                     return out;
                 };
-                let candidates: Vec<(usize, Access)> = if rewrite_trust {
+                let candidates: Vec<usize> = if rewrite_trust {
                     principals
                         .iter()
                         .enumerate()
                         .filter(|(_, p)| p.kind == PrincipalKind::Role)
-                        .map(|(j, _)| (j, Access::Allowed))
+                        .map(|(j, _)| j)
                         .collect()
                 } else {
-                    self.assumable(i)
+                    self.assume_candidates(i)
                 };
-                for (j, assume) in candidates {
+                for j in candidates {
+                    if out.len() > cap {
+                        break;
+                    }
                     let Some(target) = principals.get(j) else {
                         continue;
                     };
-                    if j == i || target.protected || o.is_full_admin(j) {
+                    if j == i || target.protected || self.full.get(j).copied().unwrap_or(false) {
                         continue;
                     }
                     let mut perms = Vec::new();
@@ -565,8 +592,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                             &mut perms,
                         )
                     } else {
+                        let assume = o.can_assume(i, j);
                         perms.push(perm("sts:AssumeRole", Resource::Arn(&target.arn), assume));
-                        true
+                        assume.granted()
                     };
                     if entered {
                         out.push(edge(Dest::Admin, Some(target.arn.clone()), perms));
@@ -578,7 +606,13 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                     return out;
                 }
                 for (j, target) in principals.iter().enumerate() {
-                    if j == i || target.kind != PrincipalKind::User || o.is_full_admin(j) {
+                    if out.len() > cap {
+                        break;
+                    }
+                    if j == i
+                        || target.kind != PrincipalKind::User
+                        || self.full.get(j).copied().unwrap_or(false)
+                    {
                         continue;
                     }
                     let mut perms = Vec::new();
@@ -594,6 +628,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                 let roles = self.roles_trusting(service);
                 let mut others: Option<Vec<StepPermission>> = None;
                 for j in roles {
+                    if out.len() > cap {
+                        break;
+                    }
                     if j == i || !wanted.principal(j) {
                         continue;
                     }
@@ -612,6 +649,9 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                 let roles = self.roles_trusting(service);
                 let mut others: Option<Vec<StepPermission>> = None;
                 for j in roles {
+                    if out.len() > cap {
+                        break;
+                    }
                     if j == i || !wanted.principal(j) {
                         continue;
                     }
@@ -637,9 +677,7 @@ pub fn find_paths<O: PermissionOracle + ?Sized>(
     let n = principals.len();
     let mut s = Searcher::new(oracle, techniques);
     // dist[i]: fewest steps to admin; next[i]: the first step of one shortest path.
-    let mut dist: Vec<Option<usize>> = (0..n)
-        .map(|i| oracle.is_full_admin(i).then_some(0))
-        .collect();
+    let mut dist: Vec<Option<usize>> = s.full.iter().map(|f| f.then_some(0)).collect();
     let mut next: Vec<Option<Edge>> = vec![None; n];
     let mut frontier: Vec<bool> = dist.iter().map(Option::is_some).collect();
     for level in 1..=options.max_depth {

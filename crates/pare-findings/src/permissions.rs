@@ -89,10 +89,15 @@ pub fn observable_actions(
 const LIST_CAP: usize = 25;
 
 fn names(catalog: &Catalog, ids: impl Iterator<Item = ActionId>) -> (Vec<String>, usize) {
-    let mut all: Vec<String> = ids.map(|id| catalog.action_name(id)).collect();
-    let total = all.len();
-    all.truncate(LIST_CAP);
-    (all, total)
+    let mut listed = Vec::new();
+    let mut total = 0;
+    for id in ids {
+        if total < LIST_CAP {
+            listed.push(catalog.action_name(id));
+        }
+        total += 1;
+    }
+    (listed, total)
 }
 
 fn used_set(catalog: &Catalog, p: &PrincipalFacts) -> ActionSet {
@@ -364,11 +369,13 @@ pub fn risk_categories(
     out
 }
 
-/// One permission's share of a risk score.
+/// One permission's share of a risk score (or, for infrastructure-modification actions, one service's).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Contribution {
-    /// The action.
+    /// The action, or `service:*` for a service's infrastructure-modification actions together.
     pub action: String,
+    /// How many actions this contribution stands for (1 for one action).
+    pub actions: usize,
     /// Its risk categories.
     pub categories: Vec<RiskCategory>,
     /// The category weight (see [`risk_score`]).
@@ -388,13 +395,14 @@ pub struct RiskScore {
     pub principal: String,
     /// 0–100.
     pub score: f64,
-    /// Per permission, largest first (only permissions that count).
+    /// Largest first: one per action of weight 3 or more, one per (service, scope, usage) for infrastructure
+    /// modification.
     pub contributions: Vec<Contribution>,
 }
 
 /// The weight of an action's most dangerous category (0 for none; Permissions management outside the lists: 3).
-fn weight(categories: &[RiskCategory], level: Option<AccessLevel>) -> f64 {
-    match categories.first() {
+fn weight(first: Option<RiskCategory>, level: Option<AccessLevel>) -> f64 {
+    match first {
         Some(RiskCategory::PrivilegeEscalation) => 10.0,
         Some(RiskCategory::CredentialsExposure) => 8.0,
         Some(RiskCategory::ResourceExposure) => 6.0,
@@ -416,7 +424,8 @@ pub const SCORE_HALF: f64 = 50.0;
 ///   conditions and 0.5 otherwise; `usage` is 1 when granted but unused in the window, 0.6 when CloudTrail cannot
 ///   observe it or there is no CloudTrail, 0.3 when used;
 /// * `score = 100 × C / (C + 50)` with `C = Σ c`, and each action's points are `100 × c / (C + 50)`, so the points
-///   add up to the score exactly.
+///   add up to the score exactly. Infrastructure-modification actions are listed per service (their points
+///   summed), the rest per action.
 #[must_use]
 pub fn risk_score(
     catalog: &Catalog,
@@ -425,13 +434,24 @@ pub fn risk_score(
     risk: &RiskIndex,
 ) -> RiskScore {
     let used: HashSet<ActionId> = p.usage.iter().map(|u| u.action).collect();
-    // (action, categories, weight, on *, usage, raw points)
-    type Raw = (ActionId, Vec<RiskCategory>, f64, bool, &'static str, f64);
+    // (label, actions, categories, weight, on *, usage, raw points)
+    type Raw = (
+        String,
+        usize,
+        Vec<RiskCategory>,
+        f64,
+        bool,
+        &'static str,
+        f64,
+    );
     let mut raw: Vec<Raw> = Vec::new();
+    let mut per_service: BTreeMap<(&str, bool, &'static str), (usize, f64)> = BTreeMap::new();
     for id in p.permissions.allowed.iter() {
-        let categories = risk.categories(id);
-        let level = catalog.action_info(id).map(|a| a.access_level());
-        let w = weight(&categories, level);
+        let first = RiskCategory::ALL
+            .into_iter()
+            .find(|c| risk.actions(*c).contains(id));
+        let info = catalog.action_info(id);
+        let w = weight(first, info.map(|a| a.access_level()));
         if w == 0.0 {
             continue;
         }
@@ -443,20 +463,50 @@ pub fn risk_score(
             Some(o) if o.observable.contains(id) => ("unused", 1.0),
             Some(_) => ("not-observable", 0.6),
         };
-        raw.push((id, categories, w, on_star, usage, w * scope * factor));
+        let c = w * scope * factor;
+        if first == Some(RiskCategory::InfrastructureModification) {
+            let service = info.map_or("?", |a| a.service_prefix());
+            let e = per_service.entry((service, on_star, usage)).or_default();
+            e.0 += 1;
+            e.1 += c;
+        } else {
+            raw.push((
+                catalog.action_name(id),
+                1,
+                risk.categories(id),
+                w,
+                on_star,
+                usage,
+                c,
+            ));
+        }
     }
-    let total: f64 = raw.iter().map(|r| r.5).sum();
+    for ((service, on_star, usage), (n, c)) in per_service {
+        raw.push((
+            format!("{service}:*"),
+            n,
+            vec![RiskCategory::InfrastructureModification],
+            1.0,
+            on_star,
+            usage,
+            c,
+        ));
+    }
+    let total: f64 = raw.iter().map(|r| r.6).sum();
     let denominator = total + SCORE_HALF;
     let mut contributions: Vec<Contribution> = raw
         .into_iter()
-        .map(|(id, categories, weight, on_star, usage, c)| Contribution {
-            action: catalog.action_name(id),
-            categories,
-            weight,
-            on_star,
-            usage,
-            points: 100.0 * c / denominator,
-        })
+        .map(
+            |(action, actions, categories, weight, on_star, usage, c)| Contribution {
+                action,
+                actions,
+                categories,
+                weight,
+                on_star,
+                usage,
+                points: 100.0 * c / denominator,
+            },
+        )
         .collect();
     contributions.sort_by(|a, b| {
         b.points

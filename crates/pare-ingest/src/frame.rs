@@ -123,7 +123,7 @@ pub(crate) fn read_file(
         } else {
             Box::new(&mut raw)
         };
-        frame(&mut ctx, decoded, explicit)
+        frame(&mut ctx, decoded, explicit, size)
     };
     result.stopped = ctx.stopped;
     result.errors = ctx.errors;
@@ -229,10 +229,17 @@ fn frame(
     ctx: &mut Ctx<'_>,
     mut decoded: Box<dyn Read + '_>,
     explicit: bool,
+    size_hint: u64,
 ) -> (Result<Format, SkipReason>, u64) {
     let limit = ctx.options.buffer_limit;
     let take = limit.max(SNIFF).saturating_add(1);
-    let mut head = Vec::new();
+    // Sized for the whole content up front (gzip: about 8 times the file), not grown by doubling.
+    let guess = if ctx.gzip {
+        size_hint.saturating_mul(8)
+    } else {
+        size_hint.saturating_add(1)
+    };
+    let mut head = Vec::with_capacity(usize::try_from(guess).unwrap_or(take).min(take));
     let read_err = decoded
         .by_ref()
         .take(take as u64)

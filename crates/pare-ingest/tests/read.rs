@@ -1062,3 +1062,57 @@ fn every_single_byte_mutation_frames_the_same_buffered_and_incremental() {
         }
     }
 }
+
+/// `map_discovered` hands each file's records to that file's value on the workers, and the values
+/// back in discovery order: the same records, files and errors as `read_all`, with 1 or 2 threads.
+#[test]
+fn per_file_work_sees_the_same_records_as_read_all() {
+    let root = data("");
+    let options = ReadOptions::default();
+    let mut expected: Vec<Rec> = Vec::new();
+    let all = read_all(
+        std::slice::from_ref(&root),
+        &options,
+        |r| {
+            expected.push((r.file.to_path_buf(), r.index, r.json.get().to_owned()));
+            ControlFlow::Continue(())
+        },
+        |_| {},
+    );
+    assert!(expected.len() > 700, "{}", expected.len());
+    for threads in [1, 2] {
+        let options = ReadOptions {
+            threads,
+            ..ReadOptions::default()
+        };
+        let discovery = pare_ingest::discover(std::slice::from_ref(&root), &options);
+        let paths: Vec<PathBuf> = discovery.sources.iter().map(|s| s.path.clone()).collect();
+        let mut got: Vec<Rec> = Vec::new();
+        let mut order = Vec::new();
+        let summary = pare_ingest::map_discovered(
+            discovery,
+            &options,
+            |i, source| (i, source.path.clone(), Vec::<Rec>::new(), false),
+            |w, r| {
+                assert_eq!(r.file.as_ref(), w.1.as_path());
+                w.2.push((r.file.to_path_buf(), r.index, r.json.get().to_owned()));
+                ControlFlow::Continue(())
+            },
+            |w| w.3 = true,
+            |i, w, progress| {
+                let (index, path, mut records, finished) = w.unwrap();
+                assert_eq!((index, finished), (i, true));
+                assert_eq!(path, paths[i]);
+                assert_eq!(progress.files_done, i + 1);
+                order.push(i);
+                got.append(&mut records);
+                ControlFlow::Continue(())
+            },
+        );
+        assert_eq!(order, (0..paths.len()).collect::<Vec<_>>());
+        assert_eq!(got, expected, "threads={threads}");
+        assert_eq!(summary.records, all.records);
+        assert_eq!(summary.files, all.files);
+        assert_eq!(summary.errors, all.errors);
+    }
+}

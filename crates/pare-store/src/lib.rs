@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod account;
+mod alerts;
 mod event_log;
 mod findings;
 mod migrations;
@@ -31,6 +32,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 pub use account::{SnapshotFile, SnapshotInfo, SnapshotInsert, SnapshotPrincipal};
+pub use alerts::{AlertRow, AlertStatus, NewAlert, StoredPolicy};
 pub use event_log::{BlockError, PreparedFile};
 pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;

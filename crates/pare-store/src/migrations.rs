@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123231500_account_snapshots",
         include_str!("../migrations/20261123231500_account_snapshots.sql"),
     ),
+    (
+        "20261123233000_alerts",
+        include_str!("../migrations/20261123233000_alerts.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
