@@ -75,6 +75,13 @@ if command -v rustup >/dev/null 2>&1; then
     done
 fi
 
+# tauri-driver drives the desktop window in the end-to-end test (WebKitWebDriver is the
+# webkit2gtk-driver package above).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    log "installing tauri-driver"
+    cargo install tauri-driver --locked
+fi
+
 # Node.js 20.19+ and npm for the UI (Vite 8 needs it). Debian's own nodejs is
 # older on some releases; the check below then says so plainly.
 if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

@@ -35,6 +35,21 @@ if [ "${#FAILED[@]}" -gt 0 ]; then
 fi
 echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 
+# The desktop E2E test needs a display: start a virtual one when there is none.
+if [ -z "${DISPLAY:-}" ] && command -v Xvfb >/dev/null 2>&1; then
+    XVFB_DISPLAY_FILE="$(mktemp)"
+    # -displayfd: Xvfb picks a free display number and writes it to fd 3.
+    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$XVFB_DISPLAY_FILE" >/dev/null 2>&1 &
+    XVFB_PID=$!
+    trap 'kill "$XVFB_PID" 2>/dev/null; rm -f "$XVFB_DISPLAY_FILE"' EXIT
+    for _ in $(seq 100); do
+        [ -s "$XVFB_DISPLAY_FILE" ] && break
+        sleep 0.1
+    done
+    export DISPLAY=":$(head -n 1 "$XVFB_DISPLAY_FILE")"
+    echo "started Xvfb on $DISPLAY (pid $XVFB_PID)"
+fi
+
 # The UI comes first: the desktop crate embeds ui/dist at compile time.
 step "ui: @tauri-apps imports only in src/ipc/" npm --prefix ui run --silent check:imports
 step "ui: typecheck" npm --prefix ui run --silent typecheck

@@ -10,6 +10,7 @@
 mod account_import;
 mod alerts_cli;
 mod cli;
+mod e2e;
 mod findings;
 mod golden;
 mod managed_policies;

@@ -1,6 +1,14 @@
 //! Pare's desktop shell: a Tauri 2 window that hosts the UI built from `ui/`.
+//!
+//! The shell holds the open database ([`state::AppState`]) and forwards every question to
+//! `pare-engine`; imports run on their own thread and report progress as `import-progress` events.
 
+pub mod bindings;
 pub mod commands;
+pub mod demo;
+pub mod state;
+
+use tauri::Manager as _;
 
 /// The desktop crate's version, as Cargo knows it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -12,7 +20,26 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// when no display is available).
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::app_version])
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            app.manage(state::AppState::new(data_dir));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_version,
+            commands::open_start_database,
+            commands::open_demo,
+            commands::open_workspace,
+            commands::overview,
+            commands::events,
+            commands::facets,
+            commands::principals,
+            commands::principal,
+            commands::root_activity,
+            commands::pick_and_import,
+            commands::cancel_import,
+        ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }
 
@@ -30,5 +57,16 @@ mod tests {
         assert_eq!(window["title"], "Pare");
         assert_eq!(window["width"], 1280);
         assert_eq!(window["height"], 800);
+    }
+
+    #[test]
+    fn csp_allows_no_remote_origin() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let csp = config["app"]["security"]["csp"].as_str().unwrap();
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        for remote in ["https:", "http://*", "*.", " * ", "'unsafe-eval'"] {
+            assert!(!csp.contains(remote), "csp allows {remote:?}: {csp}");
+        }
     }
 }

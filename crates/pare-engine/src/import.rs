@@ -475,6 +475,23 @@ pub fn import_cloudtrail(
     paths: &[PathBuf],
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
+    progress: impl FnMut(&ImportProgress),
+) -> Result<ImportSummary, EngineError> {
+    import_cloudtrail_cancellable(db, paths, since, until, &AtomicBool::new(false), progress)
+}
+
+/// [`import_cloudtrail`] that stops reading once `cancel` is set: the files stored before are
+/// kept, the file being read is read again by the next import, and the summary covers what was done.
+///
+/// # Errors
+///
+/// As [`import_cloudtrail`].
+pub fn import_cloudtrail_cancellable(
+    db: &Path,
+    paths: &[PathBuf],
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    cancel: &AtomicBool,
     mut progress: impl FnMut(&ImportProgress),
 ) -> Result<ImportSummary, EngineError> {
     let start = Instant::now();
@@ -677,7 +694,7 @@ pub fn import_cloudtrail(
                     elapsed: start.elapsed(),
                     finished: false,
                 });
-                if stop.load(Ordering::Relaxed) {
+                if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
                     ControlFlow::Break(())
                 } else {
                     ControlFlow::Continue(())

@@ -16,6 +16,7 @@
 
 pub mod account;
 mod alerts;
+mod explore;
 pub mod findings;
 mod import;
 pub mod reviews;
@@ -29,9 +30,15 @@ pub use alerts::{
     import_alert_policies, ip_activity, reviewer, set_reviewer, triage_alert,
 };
 pub use chrono::{DateTime, Utc};
+pub use explore::{
+    ActionUse, ActivityCounts, ActivityFilter, CallCount, Database, EventFacets, EventPage,
+    EventRow, ImportProblem, ImportReport, ImportStatus, MAX_PAGE, NamedCount, Overview,
+    PrincipalDetail, PrincipalSummary, RootActivity, RootSummary, ServiceUsage, TimeBucket,
+    TypeCount,
+};
 pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
-    import_cloudtrail,
+    import_cloudtrail, import_cloudtrail_cancellable,
 };
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{

@@ -1,0 +1,198 @@
+// The app shell: which database is open (with a clear demo label), Open…/demo switches, the import
+// progress and report, the navigation (keys 1–6), and the current screen.
+import { useCallback, useEffect, useState } from "react";
+import * as ipc from "./ipc";
+import type { DatabaseInfo, ActivityFilter, ImportOutcome, ImportStatus } from "./ipc";
+import { ImportProgress, ImportResult } from "./components/ImportPanel";
+import { ComingLater, ErrorState, Loading } from "./components/States";
+import { useLoad } from "./lib/useLoad";
+import { NAV, type Route } from "./lib/route";
+import { Activity } from "./views/Activity";
+import { Dashboard } from "./views/Dashboard";
+import { PrincipalDetail } from "./views/PrincipalDetail";
+import { Principals } from "./views/Principals";
+import { Root } from "./views/Root";
+
+function Screen({ route, setRoute, generation }: { route: Route; setRoute: (r: Route) => void; generation: number }) {
+  const [filter, setFilter] = useState<ActivityFilter>(route.screen === "activity" ? (route.filter ?? {}) : {});
+  useEffect(() => {
+    if (route.screen === "activity") setFilter(route.filter ?? {});
+  }, [route]);
+  const key = route.screen === "principal" ? route.key : "";
+  const overview = useLoad(() => (route.screen === "dashboard" ? ipc.overview() : Promise.resolve(undefined)), [route.screen, generation]);
+  const facets = useLoad(() => (route.screen === "activity" ? ipc.facets() : Promise.resolve(undefined)), [route.screen, generation]);
+  const principals = useLoad(() => (route.screen === "principals" ? ipc.principals() : Promise.resolve(undefined)), [route.screen, generation]);
+  const detail = useLoad(() => (route.screen === "principal" ? ipc.principal(key) : Promise.resolve(undefined)), [route.screen, key, generation]);
+  const root = useLoad(() => (route.screen === "root" ? ipc.rootActivity() : Promise.resolve(undefined)), [route.screen, generation]);
+
+  switch (route.screen) {
+    case "dashboard":
+      if (overview.error) return <ErrorState title="The dashboard could not be loaded" message={overview.error} />;
+      return overview.data ? <Dashboard data={overview.data} navigate={setRoute} /> : <Loading what="the dashboard" />;
+    case "activity":
+      return <Activity key={generation} filter={filter} setFilter={setFilter} facets={facets.data} navigate={setRoute} />;
+    case "principals":
+      if (principals.error) return <ErrorState title="The principals could not be loaded" message={principals.error} />;
+      return principals.data ? <Principals rows={principals.data} navigate={setRoute} /> : <Loading what="principals" />;
+    case "principal":
+      if (detail.error) return <ErrorState title="This principal could not be loaded" message={detail.error} />;
+      if (detail.loading) return <Loading what="the principal" />;
+      return detail.data ? (
+        <PrincipalDetail detail={detail.data} navigate={setRoute} />
+      ) : (
+        <ErrorState title="Unknown principal" message={`\`${key}\` is not in this database.`} />
+      );
+    case "root":
+      if (root.error) return <ErrorState title="The root timeline could not be loaded" message={root.error} />;
+      return root.data ? <Root data={root.data} navigate={setRoute} /> : <Loading what="root activity" />;
+    case "identities":
+      return <ComingLater title="Identities" needs="the account model (users, groups, roles and their grants from IAM authorization details)" />;
+    case "findings":
+      return <ComingLater title="Findings" needs="the findings engine (unused, excessive and dangerous permissions)" />;
+  }
+}
+
+export function App() {
+  const [db, setDb] = useState<DatabaseInfo | null>(null);
+  const [dbError, setDbError] = useState<string | null>(null);
+  const [route, setRoute] = useState<Route>({ screen: "dashboard" });
+  const [generation, setGeneration] = useState(0);
+  const [status, setStatus] = useState<ImportStatus | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const switchTo = useCallback((open: () => Promise<DatabaseInfo>) => {
+    setDbError(null);
+    open().then(
+      (info) => {
+        setDb(info);
+        setGeneration((g) => g + 1);
+      },
+      (err: unknown) => setDbError(String(err)),
+    );
+  }, []);
+
+  useEffect(() => {
+    if (!ipc.inDesktopShell()) {
+      setDbError("Pare’s UI runs inside the desktop app (pare-desktop); this page was opened without it.");
+      return;
+    }
+    switchTo(ipc.openStartDatabase);
+    let unlisten: (() => void) | undefined;
+    void ipc
+      .onImport(
+        (s) => setStatus(s),
+        (o) => {
+          setImporting(false);
+          setCancelling(false);
+          setStatus(null);
+          setOutcome(o);
+          if (o.database) {
+            setDb(o.database);
+            setGeneration((g) => g + 1);
+          }
+        },
+      )
+      .then((u) => (unlisten = u));
+    return () => unlisten?.();
+  }, [switchTo]);
+
+  const startImport = (kind: "folder" | "files") => {
+    setActionError(null);
+    setOutcome(null);
+    ipc.pickAndImport(kind).then(
+      (started) => {
+        if (started) setImporting(true);
+      },
+      (err: unknown) => setActionError(String(err)),
+    );
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) return;
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const n = Number(e.key);
+      const item = Number.isInteger(n) && n >= 1 ? NAV[n - 1] : undefined;
+      if (item) {
+        e.preventDefault();
+        setRoute({ screen: item.screen } as Route);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const current = route.screen === "principal" ? "principals" : route.screen;
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Pare</h1>
+        {db ? (
+          <span className="db" title={db.path} data-testid="database-label" data-demo={db.demo}>
+            {db.demo ? <span className="badge demo">Demo account</span> : <span className="badge own">Your account</span>}
+            <span className="muted">{db.demo ? "bundled Stratus Red Team trail (real attack events)" : db.path}</span>
+          </span>
+        ) : null}
+        <span className="spacer" />
+        <button type="button" onClick={() => startImport("folder")} disabled={importing} data-testid="open-folder">
+          Open folder…
+        </button>
+        <button type="button" onClick={() => startImport("files")} disabled={importing}>
+          Open files…
+        </button>
+        {db && !db.demo ? (
+          <button type="button" onClick={() => switchTo(ipc.openDemo)}>
+            Show demo
+          </button>
+        ) : (
+          <button type="button" onClick={() => switchTo(ipc.openWorkspace)} disabled={importing}>
+            Your account
+          </button>
+        )}
+      </header>
+      <nav className="nav" aria-label="screens">
+        {NAV.map((n, i) => (
+          <button
+            key={n.screen}
+            type="button"
+            className={current === n.screen ? "active" : ""}
+            aria-current={current === n.screen ? "page" : undefined}
+            onClick={() => setRoute({ screen: n.screen } as Route)}
+            data-testid={`nav-${n.screen}`}
+          >
+            {n.label}
+            {n.later ? <small> (soon)</small> : null}
+            <kbd>{i + 1}</kbd>
+          </button>
+        ))}
+      </nav>
+      <main className="content">
+        {actionError ? <ErrorState title="Could not start the import" message={actionError} /> : null}
+        {importing && status ? (
+          <ImportProgress
+            status={status}
+            cancelling={cancelling}
+            onCancel={() => {
+              setCancelling(true);
+              void ipc.cancelImport();
+            }}
+          />
+        ) : importing ? (
+          <p className="state loading" role="status">Starting the import…</p>
+        ) : null}
+        {outcome ? <ImportResult outcome={outcome} onDismiss={() => setOutcome(null)} /> : null}
+        {dbError ? (
+          <ErrorState title="No database is open" message={dbError} />
+        ) : db ? (
+          <Screen route={route} setRoute={setRoute} generation={generation} />
+        ) : (
+          <Loading what="the demo account" />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+// Principals: every principal seen in CloudTrail with its events, denied calls, time span and IAM
+// actions used — a sortable, searchable, virtualised table (TanStack Table + Virtual). Enter or a
+// click opens the principal.
+import { useMemo, useRef, useState } from "react";
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type SortingState,
+} from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { PrincipalSummary } from "../ipc";
+import { Empty } from "../components/States";
+import { kindLabel, num, time } from "../lib/format";
+import type { Navigate } from "../lib/route";
+
+const col = createColumnHelper<PrincipalSummary>();
+const ROW_HEIGHT = 32;
+
+export function Principals({ rows, navigate }: { rows: PrincipalSummary[]; navigate: Navigate }) {
+  const [sorting, setSorting] = useState<SortingState>([{ id: "events", desc: true }]);
+  const [search, setSearch] = useState("");
+  const [selected, setSelected] = useState(0);
+  const columns = useMemo(
+    () => [
+      col.accessor("key", { header: "Principal", cell: (c) => <span title={c.getValue()}>{c.getValue()}</span> }),
+      col.accessor("kind", { header: "Type", cell: (c) => kindLabel(c.getValue()) }),
+      col.accessor("events", { header: "Events", cell: (c) => num(c.getValue()) }),
+      col.accessor("denied", { header: "Denied", cell: (c) => num(c.getValue()) }),
+      col.accessor("actionsUsed", { header: "Actions used", cell: (c) => num(c.getValue()) }),
+      col.accessor("lastSeen", { header: "Last activity", cell: (c) => time(c.getValue()) }),
+    ],
+    [],
+  );
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting, globalFilter: search },
+    onSortingChange: setSorting,
+    onGlobalFilterChange: setSearch,
+    globalFilterFn: "includesString",
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+  });
+  const visible = table.getRowModel().rows;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: visible.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    initialRect: { width: 1000, height: 600 },
+  });
+  if (rows.length === 0) return <Empty title="No principals yet">Import CloudTrail logs to see who did what.</Empty>;
+  const onKey = (e: React.KeyboardEvent) => {
+    let next = selected;
+    if (e.key === "ArrowDown") next = Math.min(visible.length - 1, selected + 1);
+    else if (e.key === "ArrowUp") next = Math.max(0, selected - 1);
+    else if (e.key === "Enter") {
+      const row = visible[selected];
+      if (row) navigate({ screen: "principal", key: row.original.key });
+      return;
+    } else return;
+    e.preventDefault();
+    setSelected(next);
+    virtualizer.scrollToIndex(next);
+  };
+  return (
+    <div className="principals">
+      <div className="filters">
+        <label>
+          Search
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name, ARN, type" data-testid="principals-search" />
+        </label>
+        <p className="count" data-testid="principals-total" data-value={visible.length}>
+          {num(visible.length)} of {num(rows.length)} principals
+        </p>
+      </div>
+      <div className="table-box principals-table" role="grid" aria-label="principals" aria-rowcount={visible.length} tabIndex={0} onKeyDown={onKey} ref={scroller}>
+        {table.getHeaderGroups().map((g) => (
+          <div className="row head" role="row" key={g.id}>
+            {g.headers.map((h) => (
+              <span role="columnheader" key={h.id} aria-sort={h.column.getIsSorted() === "asc" ? "ascending" : h.column.getIsSorted() === "desc" ? "descending" : "none"}>
+                <button type="button" className="sort" onClick={h.column.getToggleSortingHandler()}>
+                  {flexRender(h.column.columnDef.header, h.getContext())}
+                  {h.column.getIsSorted() === "asc" ? " ▲" : h.column.getIsSorted() === "desc" ? " ▼" : ""}
+                </button>
+              </span>
+            ))}
+          </div>
+        ))}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = visible[item.index];
+            if (!row) return null;
+            return (
+              <div
+                key={row.id}
+                role="row"
+                className={`row clickable ${item.index === selected ? "selected" : ""}`}
+                style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                onClick={() => navigate({ screen: "principal", key: row.original.key })}
+                data-testid="principal-row"
+              >
+                {row.getVisibleCells().map((c) => (
+                  <span role="gridcell" key={c.id}>
+                    {flexRender(c.column.columnDef.cell, c.getContext())}
+                  </span>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
