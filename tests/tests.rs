@@ -7,6 +7,7 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod aws_scan;
 mod cli;
 mod golden;
 mod managed_policies;

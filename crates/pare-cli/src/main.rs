@@ -2,6 +2,7 @@
 
 mod cloudtrail;
 mod demo;
+mod scan;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -75,6 +76,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scan an AWS account live (read-only) with your own AWS profile: IAM, credential report,
+    /// Access Advisor, CloudTrail, Access Analyzer, Organizations.
+    Scan(scan::ScanArgs),
+    /// Print the latest scan: what it could not read, Access Analyzer findings, Access Advisor data.
+    ScanReport {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
     Mapping {
         /// The database file.
@@ -142,6 +155,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
         Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
+        Command::Scan(args) => scan::cmd_scan(args),
+        Command::ScanReport { db, json } => scan::cmd_scan_report(&db, json),
     }
 }
 

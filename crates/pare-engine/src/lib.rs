@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod import;
+mod scan;
 
 use std::path::Path;
 
@@ -23,8 +24,14 @@ pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
     import_cloudtrail,
 };
+pub use pare_aws::{Problem as ScanProblem, S3Location, ScanOptions, ScanProgress, Stage as ScanStage};
 pub use pare_ingest::parse_time_text;
-pub use pare_store::{MappingRow, Totals, UsageRow};
+pub use scan::{
+    ScanEvent, ScanSummary, analyzer_findings, last_accessed, latest_scan, scan_account,
+};
+pub use pare_store::{
+    AnalyzerFindingRow, LastAccessedRow, MappingRow, ScanProblemRow, ScanRow, Totals, UsageRow,
+};
 
 /// Why an engine call failed.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +43,9 @@ pub enum EngineError {
     /// The bundled CloudTrail action mapping could not be loaded (a bug in this build).
     #[error("the bundled cloudtrail action mapping is unusable: {0}")]
     Mapping(#[from] pare_usage::UsageError),
+    /// A live scan could not start (no credentials, or no runtime).
+    #[error(transparent)]
+    Scan(#[from] pare_aws::ScanError),
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod migrations;
+mod scan;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 pub use migrations::MIGRATIONS;
+pub use scan::{
+    AnalyzerFindingInput, AnalyzerFindingRow, LastAccessedInput, LastAccessedRow, ScanInput,
+    ScanProblemRow, ScanRow,
+};
 
 /// Why the database could not be opened, migrated, read or written.
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123221500_file_windows",
         include_str!("../migrations/20261123221500_file_windows.sql"),
     ),
+    (
+        "20261123230500_aws_scans",
+        include_str!("../migrations/20261123230500_aws_scans.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
