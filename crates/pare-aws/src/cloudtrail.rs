@@ -174,7 +174,12 @@ pub(crate) async fn collect(
             .filter_map(|t| {
                 Some(S3Location {
                     bucket: t.s3_bucket.clone()?,
-                    prefix: t.s3_prefix.clone().unwrap_or_default().trim_matches('/').to_owned(),
+                    prefix: t
+                        .s3_prefix
+                        .clone()
+                        .unwrap_or_default()
+                        .trim_matches('/')
+                        .to_owned(),
                 })
             })
             .collect(),
@@ -410,9 +415,10 @@ async fn download(
                 out.cloudtrail.files.push(path);
             }
             Some(Ok(Err(problem))) => out.problems.push(problem),
-            Some(Err(e)) => out
-                .problems
-                .push(Problem::new("s3:GetObject", format!("download task failed: {e}"))),
+            Some(Err(e)) => out.problems.push(Problem::new(
+                "s3:GetObject",
+                format!("download task failed: {e}"),
+            )),
             None => break,
         }
     }
@@ -436,11 +442,10 @@ async fn lookup_events(
     if start >= end {
         return;
     }
-    let dir = options.cache_dir.join("lookup-events").join(
-        out.region
-            .clone()
-            .unwrap_or_else(|| "default".to_owned()),
-    );
+    let dir = options
+        .cache_dir
+        .join("lookup-events")
+        .join(out.region.clone().unwrap_or_else(|| "default".to_owned()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         out.problems.push(Problem::new(
             "cloudtrail:LookupEvents",
@@ -530,7 +535,10 @@ mod tests {
                 prefix: "org/trail".into()
             }
         );
-        assert_eq!(S3Location::parse("s3://logs").unwrap().logs_root(), "AWSLogs/");
+        assert_eq!(
+            S3Location::parse("s3://logs").unwrap().logs_root(),
+            "AWSLogs/"
+        );
         assert!(S3Location::parse("logs").is_err());
         assert!(S3Location::parse("s3:///x").is_err());
     }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{
-    AccessAdvisorUsageGranularityType, AttachedPermissionsBoundary, AttachedPolicy,
-    JobStatusType, PolicyDetail, ReportStateType, Tag,
+    AccessAdvisorUsageGranularityType, AttachedPermissionsBoundary, AttachedPolicy, JobStatusType,
+    PolicyDetail, ReportStateType, Tag,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -275,10 +275,8 @@ pub(crate) async fn authorization_details(client: &Client, out: &mut Collection)
         let page = match result {
             Ok(p) => p,
             Err(e) => {
-                out.problems.push(Problem::from_sdk(
-                    "iam:GetAccountAuthorizationDetails",
-                    &e,
-                ));
+                out.problems
+                    .push(Problem::from_sdk("iam:GetAccountAuthorizationDetails", &e));
                 // Earlier pages are incomplete without the rest: keep none.
                 return;
             }
@@ -418,13 +416,21 @@ pub(crate) async fn account_settings(client: &Client, out: &mut Collection) {
                 let mut entry = AccessKeyLastUsed {
                     user_name: user.clone(),
                     access_key_id: id.to_owned(),
-                    status: key.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    status: key
+                        .status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
                     create_date: key.create_date().map(time_text),
                     last_used_date: None,
                     last_used_service: None,
                     last_used_region: None,
                 };
-                match client.get_access_key_last_used().access_key_id(id).send().await {
+                match client
+                    .get_access_key_last_used()
+                    .access_key_id(id)
+                    .send()
+                    .await
+                {
                     Ok(r) => {
                         if let Some(used) = r.access_key_last_used() {
                             entry.last_used_date = used.last_used_date().map(time_text);
@@ -512,10 +518,11 @@ pub(crate) async fn access_advisor(client: &Client, poll: Duration, out: &mut Co
             },
             Err(e) => {
                 let problem = Problem::from_sdk("iam:GenerateServiceLastAccessedDetails", &e);
-                let stop = problem.is_access_denied() || e.as_service_error().is_none();
+                // Denied, or a server that does not implement it: the same answer is coming for
+                // every principal.
+                let stop = problem.is_access_denied() || problem.code.is_none();
                 out.problems.push(problem);
                 if stop {
-                    // The same answer is coming for every principal.
                     return;
                 }
             }
@@ -579,8 +586,12 @@ pub(crate) async fn access_advisor(client: &Client, poll: Duration, out: &mut Co
                             Some(ActionLastAccessed {
                                 action_name: a.action_name()?.to_owned(),
                                 last_accessed_time: a.last_accessed_time().map(time_text),
-                                last_accessed_entity: a.last_accessed_entity().map(ToOwned::to_owned),
-                                last_accessed_region: a.last_accessed_region().map(ToOwned::to_owned),
+                                last_accessed_entity: a
+                                    .last_accessed_entity()
+                                    .map(ToOwned::to_owned),
+                                last_accessed_region: a
+                                    .last_accessed_region()
+                                    .map(ToOwned::to_owned),
                             })
                         })
                         .collect(),

@@ -48,7 +48,7 @@ pub const READ_ONLY_ACTIONS: &[&str] = &[
     "s3:ListBucket",
     "s3:GetObject",
     "access-analyzer:ListAnalyzers",
-    "access-analyzer:ListFindingsV2",
+    "access-analyzer:ListFindings",
     "organizations:DescribeOrganization",
     "organizations:ListParents",
     "organizations:DescribeOrganizationalUnit",

@@ -64,9 +64,7 @@ impl OrganizationPolicies {
                 .policies
                 .iter()
                 .filter(|p| p.policy_type == kind)
-                .map(|p| {
-                    serde_json::json!({"name": p.name, "arn": p.arn, "document": p.document})
-                })
+                .map(|p| serde_json::json!({"name": p.name, "arn": p.arn, "document": p.document}))
                 .collect::<Vec<_>>()
         };
         let levels: Vec<Value> = self
@@ -189,6 +187,10 @@ pub(crate) async fn collect(config: &SdkConfig, account: &str, out: &mut Collect
                 };
                 for summary in page.policies() {
                     let Some(id) = summary.id() else { continue };
+                    if target.policies.iter().any(|p| p.id == id) {
+                        // A server that ignores the type filter lists a policy twice.
+                        continue;
+                    }
                     match client.describe_policy().policy_id(id).send().await {
                         Ok(r) => {
                             let content = r.policy().and_then(|p| p.content()).unwrap_or("{}");
@@ -196,7 +198,11 @@ pub(crate) async fn collect(config: &SdkConfig, account: &str, out: &mut Collect
                                 id: id.to_owned(),
                                 name: summary.name().unwrap_or_default().to_owned(),
                                 arn: summary.arn().map(ToOwned::to_owned),
-                                policy_type: policy_type.as_str().to_owned(),
+                                policy_type: summary
+                                    .r#type()
+                                    .unwrap_or(&policy_type)
+                                    .as_str()
+                                    .to_owned(),
                                 aws_managed: summary.aws_managed(),
                                 document: serde_json::from_str(content)
                                     .unwrap_or_else(|_| Value::String(content.to_owned())),

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
@@ -30,22 +30,23 @@ impl Problem {
     }
 
     /// A failed SDK call.
-    pub(crate) fn from_sdk<E, R>(api: &str, err: &SdkError<E, R>) -> Self
+    pub(crate) fn from_sdk<E>(api: &str, err: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
     {
         let (code, message) = match err {
             SdkError::ServiceError(service) => {
                 let e = service.err();
+                let status = service.raw().status().as_u16();
                 (
                     e.code().map(ToOwned::to_owned),
-                    e.message()
-                        .map(ToOwned::to_owned)
-                        .unwrap_or_else(|| DisplayErrorContext(err).to_string()),
+                    e.message().map_or_else(
+                        || format!("http status {status} without an aws error message"),
+                        ToOwned::to_owned,
+                    ),
                 )
             }
-            other => (None, DisplayErrorContext(other).to_string()),
+            other => (None, chain(other)),
         };
         Self {
             api: api.to_owned(),
@@ -79,6 +80,21 @@ impl Problem {
             )
         })
     }
+}
+
+/// An error and its sources, `outer: inner: innermost`.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
 }
 
 impl fmt::Display for Problem {

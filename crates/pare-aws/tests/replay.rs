@@ -63,10 +63,7 @@ fn operation(req: &http::Request<SdkBody>, body: &str) -> String {
         let t = target.to_str().unwrap();
         return t.rsplit('.').next().unwrap().to_owned();
     }
-    if let Some(action) = body
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("Action="))
-    {
+    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
         return action.to_owned();
     }
     let path = req.uri().path();
@@ -88,7 +85,12 @@ fn operation(req: &http::Request<SdkBody>, body: &str) -> String {
         };
     }
     if host.contains(".s3.") || host.starts_with("s3.") {
-        return if req.uri().query().unwrap_or_default().contains("list-type=2") {
+        return if req
+            .uri()
+            .query()
+            .unwrap_or_default()
+            .contains("list-type=2")
+        {
             "ListObjectsV2".into()
         } else {
             "GetObject".into()
@@ -235,7 +237,10 @@ fn scan(config: &SdkConfig, cache: &Path) -> Collection {
             stages.push(p.clone());
         }))
         .unwrap();
-    assert_eq!(stages.first().unwrap().message, "account 123456789012 as arn:aws:sts::123456789012:assumed-role/PareReadOnly/alice");
+    assert_eq!(
+        stages.first().unwrap().message,
+        "account 123456789012 as arn:aws:sts::123456789012:assumed-role/PareReadOnly/alice"
+    );
     assert_eq!(stages.iter().filter(|p| p.done).count(), 8, "{stages:?}");
     out
 }
@@ -266,8 +271,16 @@ fn an_access_denied_and_a_throttled_api_are_reported_and_the_rest_is_read() {
         out.problems
     );
     assert!(out.problems[0].is_access_denied());
-    assert!(out.problems[0].message.contains("explicit deny in a service control policy"));
-    assert!(out.problems[1].message.starts_with("s3://org-trail-logs/central: "));
+    assert!(
+        out.problems[0]
+            .message
+            .contains("explicit deny in a service control policy")
+    );
+    assert!(
+        out.problems[1]
+            .message
+            .starts_with("s3://org-trail-logs/central: ")
+    );
     assert!(out.problems[2].is_throttling());
     assert_eq!(out.password_policy, None);
 
@@ -289,7 +302,10 @@ fn an_access_denied_and_a_throttled_api_are_reported_and_the_rest_is_read() {
         role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
         "lambda.amazonaws.com"
     );
-    assert_eq!(role["PermissionsBoundary"]["PermissionsBoundaryType"], "Policy");
+    assert_eq!(
+        role["PermissionsBoundary"]["PermissionsBoundaryType"],
+        "Policy"
+    );
     assert_eq!(role["RoleLastUsed"]["LastUsedDate"], "2024-07-30T21:53:13Z");
     let policy = &gaad["Policies"][0];
     assert_eq!(
@@ -303,7 +319,10 @@ fn an_access_denied_and_a_throttled_api_are_reported_and_the_rest_is_read() {
         out.credential_report.as_deref().unwrap(),
         recording("credential-report.csv").as_bytes()
     );
-    assert_eq!(out.account_summary.as_ref().unwrap()["AccountMFAEnabled"], 1);
+    assert_eq!(
+        out.account_summary.as_ref().unwrap()["AccountMFAEnabled"],
+        1
+    );
     assert_eq!(out.access_keys.len(), 1);
     assert_eq!(out.access_keys[0].last_used_service.as_deref(), Some("s3"));
     assert_eq!(
@@ -342,7 +361,10 @@ fn an_access_denied_and_a_throttled_api_are_reported_and_the_rest_is_read() {
     let trail = &out.cloudtrail.trails[0];
     assert!(trail.organization && trail.multi_region);
     assert_eq!(trail.logging, Some(true));
-    assert_eq!(trail.latest_delivery.as_deref(), Some("2024-07-30T21:53:13Z"));
+    assert_eq!(
+        trail.latest_delivery.as_deref(),
+        Some("2024-07-30T21:53:13Z")
+    );
     assert!(out.cloudtrail.files.is_empty());
 
     // Access Analyzer: both analyzers, each one's findings.
@@ -378,11 +400,26 @@ fn an_access_denied_and_a_throttled_api_are_reported_and_the_rest_is_read() {
         .filter(|s| s.operation == "GenerateServiceLastAccessedDetails")
         .collect();
     assert_eq!(jobs.len(), 2);
-    assert!(jobs.iter().all(|j| j.body.contains("Granularity=ACTION_LEVEL")));
-    let listed = seen.iter().find(|s| s.operation == "ListObjectsV2").unwrap();
-    assert!(listed.uri.contains("prefix=central%2FAWSLogs%2F"), "{}", listed.uri);
+    assert!(
+        jobs.iter()
+            .all(|j| j.body.contains("Granularity=ACTION_LEVEL"))
+    );
+    let listed = seen
+        .iter()
+        .find(|s| s.operation == "ListObjectsV2")
+        .unwrap();
+    assert!(
+        listed.uri.contains("prefix=central%2FAWSLogs%2F"),
+        "{}",
+        listed.uri
+    );
     // One attempt each: the throttled call was not retried.
-    assert_eq!(seen.iter().filter(|s| s.operation == "LookupEvents").count(), 1);
+    assert_eq!(
+        seen.iter()
+            .filter(|s| s.operation == "LookupEvents")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -422,7 +459,11 @@ fn throttling_is_retried_and_lookup_events_pages_are_paced_and_written_for_the_i
         .filter(|s| s.operation == "LookupEvents")
         .collect();
     assert_eq!(lookups.len(), 3, "throttled once, then two pages");
-    assert!(lookups[2].body.contains("\"NextToken\":\"kbOt5LlZe"), "{}", lookups[2].body);
+    assert!(
+        lookups[2].body.contains("\"NextToken\":\"kbOt5LlZe"),
+        "{}",
+        lookups[2].body
+    );
     assert!(lookups[1].body.contains("\"StartTime\""));
     // Pages are at least the configured interval apart (2 requests/s in production).
     assert!(

@@ -75,8 +75,16 @@ pub(crate) fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     options.endpoint_url = args.endpoint_url;
     options.max_attempts = Some(args.max_attempts);
     options.adaptive_retries = args.adaptive_retries;
-    options.since = args.since.as_deref().map(|s| parse_date("since", s)).transpose()?;
-    options.until = args.until.as_deref().map(|s| parse_date("until", s)).transpose()?;
+    options.since = args
+        .since
+        .as_deref()
+        .map(|s| parse_date("since", s))
+        .transpose()?;
+    options.until = args
+        .until
+        .as_deref()
+        .map(|s| parse_date("until", s))
+        .transpose()?;
     options.cloudtrail_bucket = args
         .cloudtrail_bucket
         .as_deref()
@@ -179,7 +187,12 @@ pub(crate) fn cmd_scan_report(db: &Path, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let Some((scan, problems)) = latest else {
-        writeln!(out, "no scan in `{}` (run `pare scan --db {}`)", db.display(), db.display())?;
+        writeln!(
+            out,
+            "no scan in `{}` (run `pare scan --db {}`)",
+            db.display(),
+            db.display()
+        )?;
         return Ok(ExitCode::SUCCESS);
     };
     writeln!(

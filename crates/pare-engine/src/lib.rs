@@ -24,13 +24,15 @@ pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
     import_cloudtrail,
 };
-pub use pare_aws::{Problem as ScanProblem, S3Location, ScanOptions, ScanProgress, Stage as ScanStage};
-pub use pare_ingest::parse_time_text;
-pub use scan::{
-    ScanEvent, ScanSummary, analyzer_findings, last_accessed, latest_scan, scan_account,
+pub use pare_aws::{
+    Problem as ScanProblem, S3Location, ScanOptions, ScanProgress, Stage as ScanStage,
 };
+pub use pare_ingest::parse_time_text;
 pub use pare_store::{
     AnalyzerFindingRow, LastAccessedRow, MappingRow, ScanProblemRow, ScanRow, Totals, UsageRow,
+};
+pub use scan::{
+    ScanEvent, ScanSummary, analyzer_findings, last_accessed, latest_scan, scan_account,
 };
 
 /// Why an engine call failed.

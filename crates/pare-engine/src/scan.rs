@@ -77,10 +77,16 @@ fn count(doc: Option<&serde_json::Value>, list: &str) -> usize {
 
 /// Writes the raw documents (GAAD JSON, credential report CSV, Organizations policies) to `dir`, the
 /// files `pare import` reads, and returns (kind, text) pairs to store.
-fn documents(collection: &Collection, dir: &Path, problems: &mut Vec<Problem>) -> Vec<(String, String)> {
+fn documents(
+    collection: &Collection,
+    dir: &Path,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut add = |kind: &str, file: &str, text: String| {
-        if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(dir.join(file), &text)) {
+        if let Err(e) =
+            std::fs::create_dir_all(dir).and_then(|()| std::fs::write(dir.join(file), &text))
+        {
             problems.push(Problem {
                 api: "pare:write".into(),
                 code: None,
@@ -90,7 +96,11 @@ fn documents(collection: &Collection, dir: &Path, problems: &mut Vec<Problem>) -
         out.push((kind.to_owned(), text));
     };
     if let Some(d) = &collection.authorization_details {
-        add("authorization_details", "authorization-details.json", json(d));
+        add(
+            "authorization_details",
+            "authorization-details.json",
+            json(d),
+        );
     }
     if let Some(csv) = &collection.credential_report {
         add(
@@ -105,7 +115,11 @@ fn documents(collection: &Collection, dir: &Path, problems: &mut Vec<Problem>) -
     if let Some(p) = &collection.password_policy {
         add("password_policy", "password-policy.json", json(p));
     }
-    add("access_keys", "access-keys.json", json(&collection.access_keys));
+    add(
+        "access_keys",
+        "access-keys.json",
+        json(&collection.access_keys),
+    );
     add("trails", "trails.json", json(&collection.cloudtrail.trails));
     add("analyzers", "analyzers.json", json(&collection.analyzers));
     if let Some(o) = &collection.organization {
@@ -149,9 +163,10 @@ pub fn scan_account(
             |p| progress(&ScanEvent::Import(*p)),
         )?)
     };
-    let caller = collection.caller.clone().ok_or(EngineError::Internal(
-        "a scan without a caller identity",
-    ))?;
+    let caller = collection
+        .caller
+        .clone()
+        .ok_or(EngineError::Internal("a scan without a caller identity"))?;
     let documents_dir = options.cache_dir.join("documents").join(&caller.account);
     let docs = documents(&collection, &documents_dir, &mut problems);
     let auth = collection.authorization_details.as_ref();

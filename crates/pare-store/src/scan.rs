@@ -145,7 +145,9 @@ impl Store {
                 .prepare("INSERT INTO aws_scan_problems (scan_id, api, code, message) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(err)?;
             for (api, code, message) in &scan.problems {
-                problem.execute(params![id, api, code, message]).map_err(err)?;
+                problem
+                    .execute(params![id, api, code, message])
+                    .map_err(err)?;
             }
             let mut document = tx
                 .prepare("INSERT OR REPLACE INTO aws_scan_documents (scan_id, kind, content) VALUES (?1, ?2, ?3)")
@@ -366,7 +368,11 @@ mod tests {
         let first = ScanInput {
             account: "111122223333".into(),
             summary_json: "{}".into(),
-            problems: vec![("iam:GetCredentialReport".into(), Some("AccessDenied".into()), "no".into())],
+            problems: vec![(
+                "iam:GetCredentialReport".into(),
+                Some("AccessDenied".into()),
+                "no".into(),
+            )],
             documents: vec![("credential_report".into(), "user,arn\n".into())],
             last_accessed_principals: vec![alice.into()],
             last_accessed: vec![row(alice, "s3", None), row(alice, "s3", Some("GetObject"))],
@@ -374,8 +380,14 @@ mod tests {
         };
         let id = s.insert_scan(&first).unwrap();
         assert_eq!(s.service_last_accessed(Some(alice)).unwrap().len(), 2);
-        assert_eq!(s.scan_problems(id).unwrap()[0].code.as_deref(), Some("AccessDenied"));
-        assert_eq!(s.scan_document(id, "credential_report").unwrap().as_deref(), Some("user,arn\n"));
+        assert_eq!(
+            s.scan_problems(id).unwrap()[0].code.as_deref(),
+            Some("AccessDenied")
+        );
+        assert_eq!(
+            s.scan_document(id, "credential_report").unwrap().as_deref(),
+            Some("user,arn\n")
+        );
         let second = ScanInput {
             account: "111122223333".into(),
             summary_json: "{}".into(),
