@@ -97,15 +97,13 @@ pub(crate) fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
             let mark = if p.done { "done" } else { "…" };
             let _ = writeln!(stderr, "[{}] {mark} {}", p.stage.name(), p.message);
         }
-        ScanEvent::Import(p) => {
-            if p.finished || p.elapsed >= last_import + Duration::from_secs(1) {
-                last_import = p.elapsed;
-                let _ = writeln!(
-                    stderr,
-                    "[cloudtrail import] {}/{} files, {} records, {} new events",
-                    p.files_done, p.files_total, p.records, p.new_events
-                );
-            }
+        ScanEvent::Import(p) if p.finished || p.elapsed >= last_import + Duration::from_secs(1) => {
+            last_import = p.elapsed;
+            let _ = writeln!(
+                stderr,
+                "[cloudtrail import] {}/{} files, {} records, {} new events",
+                p.files_done, p.files_total, p.records, p.new_events
+            );
         }
         _ => {}
     })
