@@ -31,6 +31,8 @@ APT_PACKAGES=(
     # and read the PDF's text with pdftotext.
     chromium
     poppler-utils
+    python3
+    python3-venv
 )
 
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
@@ -109,6 +111,19 @@ if [ -f "$UI/package-lock.json" ]; then
         log "npm ci in ui/"
         (cd "$UI" && npm ci --no-audit --no-fund --prefer-offline)
     fi
+fi
+
+# moto in server mode, an AWS-compatible server on loopback for the `pare scan` tests (they start and
+# stop it themselves). Installed into its own virtualenv, which scripts/test.sh puts on PATH.
+MOTO_VENV="${PARE_MOTO_VENV:-$HOME/.cache/pare-moto}"
+if command -v moto_server >/dev/null 2>&1 && moto_server --help >/dev/null 2>&1; then
+    log "moto_server already installed"
+elif [ -x "$MOTO_VENV/bin/moto_server" ]; then
+    log "moto_server already installed in $MOTO_VENV"
+else
+    log "installing moto[server] into $MOTO_VENV"
+    python3 -m venv "$MOTO_VENV"
+    "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5,<6'
 fi
 
 log "done"

@@ -10,6 +10,8 @@ cd "$ROOT"
 # Keep build output outside the clone so CI's fresh clones reuse it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pare-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
+# moto_server for the live-scan tests (scripts/setup.sh installs it there when it is not on PATH).
+export PATH="$PATH:${PARE_MOTO_VENV:-$HOME/.cache/pare-moto}/bin"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 START=$SECONDS

@@ -9,6 +9,7 @@
 
 mod account_import;
 mod alerts_cli;
+mod aws_scan;
 mod cli;
 mod e2e;
 mod findings;

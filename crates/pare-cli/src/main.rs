@@ -7,6 +7,7 @@ mod demo;
 mod findings;
 mod review;
 mod rightsize;
+mod scan;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -201,6 +202,18 @@ enum Command {
     /// Activity alerts: list (`--status`), triage (`--triage ID --status S --note T`), store policy
     /// files (`--policy`), evaluate the history (`--evaluate`), investigate (`--investigate ID`).
     Alerts(alerts::AlertsArgs),
+    /// Scan an AWS account live (read-only) with your own AWS profile: IAM, credential report,
+    /// Access Advisor, CloudTrail, Access Analyzer, Organizations.
+    Scan(scan::ScanArgs),
+    /// Print the latest scan: what it could not read, Access Analyzer findings, Access Advisor data.
+    ScanReport {
+        /// The database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print every (eventSource, eventName) pair imported, its IAM actions and event count.
     Mapping {
         /// The database file.
@@ -304,6 +317,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => cloudtrail::cmd_usage(&db, principal.as_deref(), json),
         Command::Mapping { db, json } => cloudtrail::cmd_mapping(&db, json),
+        Command::Scan(args) => scan::cmd_scan(args),
+        Command::ScanReport { db, json } => scan::cmd_scan_report(&db, json),
         Command::Rightsize {
             db,
             principal,

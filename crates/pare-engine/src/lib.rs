@@ -21,6 +21,7 @@ pub mod findings;
 mod import;
 pub mod reviews;
 mod rightsize;
+mod scan;
 
 use std::path::Path;
 
@@ -40,14 +41,21 @@ pub use import::{
     BadRecord, FileProblem, ImportProgress, ImportSummary, SkippedFile, UnmappedPair,
     import_cloudtrail, import_cloudtrail_cancellable,
 };
+pub use pare_aws::{
+    Problem as ScanProblem, S3Location, ScanOptions, ScanProgress, Stage as ScanStage,
+};
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{
-    ActionInput, AlertStatus, EventFilter, EventInput, MappingRow, PrincipalInput, StoredEvent,
-    StoredOutcome, Totals, UsageRow,
+    ActionInput, AlertStatus, AnalyzerFindingRow, EventFilter, EventInput, LastAccessedRow,
+    MappingRow, PrincipalInput, ScanProblemRow, ScanRow, StoredEvent, StoredOutcome, Totals,
+    UsageRow,
 };
 pub use rightsize::{
     BulkEntry, BulkSummary, CurrentPolicies, RightsizeReport, RightsizeWindow, rightsize,
     rightsize_all,
+};
+pub use scan::{
+    ScanEvent, ScanSummary, analyzer_findings, last_accessed, latest_scan, scan_account,
 };
 
 /// Why an engine call failed.
@@ -66,6 +74,9 @@ pub enum EngineError {
     /// No alert has this id.
     #[error("no alert has id {0}")]
     UnknownAlert(i64),
+    /// A live scan could not start (no credentials, or no runtime).
+    #[error(transparent)]
+    Scan(#[from] pare_aws::ScanError),
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),

@@ -23,6 +23,7 @@ mod event_log;
 mod findings;
 mod migrations;
 mod reviews;
+mod scan;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -38,6 +39,10 @@ pub use event_log::{BlockError, PreparedFile};
 pub use findings::RootEventRow;
 pub use migrations::MIGRATIONS;
 pub use reviews::{ReviewDecision, ReviewItem, ReviewRow};
+pub use scan::{
+    AnalyzerFindingInput, AnalyzerFindingRow, LastAccessedInput, LastAccessedRow, ScanInput,
+    ScanProblemRow, ScanRow,
+};
 
 /// Why the database could not be opened, migrated, read or written.
 #[derive(Debug, thiserror::Error)]

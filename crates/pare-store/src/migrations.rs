@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261124000500_reviews",
         include_str!("../migrations/20261124000500_reviews.sql"),
     ),
+    (
+        "20261123230500_aws_scans",
+        include_str!("../migrations/20261123230500_aws_scans.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.
