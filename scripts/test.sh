@@ -60,7 +60,7 @@ step "ui: build (ui/dist)" npm --prefix ui run --silent build
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
-step "cargo test" cargo test --workspace
+step "cargo test" cargo test --workspace --no-fail-fast
 
 printf '\ntest.sh finished in %ss\n' "$((SECONDS - START))"
 if [ "${#FAILED[@]}" -gt 0 ]; then
