@@ -181,6 +181,15 @@ pub struct Progress {
     pub bytes: u64,
 }
 
+impl Progress {
+    /// One more file finished; the totals so far are `summary`'s.
+    fn file_done(&mut self, summary: &ReadSummary) {
+        self.files_done += 1;
+        self.records = summary.records;
+        self.bytes = summary.bytes;
+    }
+}
+
 /// What reading produced, besides the records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadSummary {
@@ -205,6 +214,26 @@ pub struct ReadSummary {
 }
 
 impl ReadSummary {
+    /// Adds what reading one file gave: its report, its problems, what was skipped and its counts.
+    fn add_file(&mut self, source: &Source, result: frame::FileResult) {
+        if let Some(reason) = result.skipped {
+            self.skipped.push(Skipped {
+                path: source.path.clone(),
+                reason,
+            });
+        }
+        if let Some(report) = result.report {
+            self.records += report.records;
+            self.bytes += report.read_bytes;
+            self.decoded_bytes += report.decoded_bytes;
+            self.files.push(report);
+        }
+        self.errors.extend(result.errors);
+        self.filtered_out += result.filtered_out;
+        self.undated += result.undated;
+        self.stopped |= result.stopped;
+    }
+
     /// Files read without any problem.
     pub fn files_read(&self) -> usize {
         self.files.iter().filter(|f| f.errors == 0).count()
@@ -271,25 +300,8 @@ pub fn read_discovered(
         bytes: 0,
     };
     let mut on_file = |source: &Source, result: frame::FileResult, summary: &mut ReadSummary| {
-        if let Some(reason) = result.skipped {
-            summary.skipped.push(Skipped {
-                path: source.path.clone(),
-                reason,
-            });
-        }
-        if let Some(report) = result.report {
-            summary.records += report.records;
-            summary.bytes += report.read_bytes;
-            summary.decoded_bytes += report.decoded_bytes;
-            summary.files.push(report);
-        }
-        summary.errors.extend(result.errors);
-        summary.filtered_out += result.filtered_out;
-        summary.undated += result.undated;
-        summary.stopped |= result.stopped;
-        prog.files_done += 1;
-        prog.records = summary.records;
-        prog.bytes = summary.bytes;
+        summary.add_file(source, result);
+        prog.file_done(summary);
         progress(&prog);
     };
     if options.effective_threads() <= 1 || sources.len() <= 1 {
@@ -353,25 +365,8 @@ pub fn map_discovered<W: Send>(
             let Some(source) = sources.get(i) else {
                 return ControlFlow::Break(());
             };
-            if let Some(reason) = result.skipped {
-                summary.skipped.push(Skipped {
-                    path: source.path.clone(),
-                    reason,
-                });
-            }
-            if let Some(report) = result.report {
-                summary.records += report.records;
-                summary.bytes += report.read_bytes;
-                summary.decoded_bytes += report.decoded_bytes;
-                summary.files.push(report);
-            }
-            summary.errors.extend(result.errors);
-            summary.filtered_out += result.filtered_out;
-            summary.undated += result.undated;
-            summary.stopped |= result.stopped;
-            prog.files_done += 1;
-            prog.records = summary.records;
-            prog.bytes = summary.bytes;
+            summary.add_file(source, result);
+            prog.file_done(&summary);
             done(i, w, &prog)
         },
     );
