@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Result, Store, StoreError, StoredEvent, event_log};
+use crate::{Result, Store, StoreError, StoredEvent};
 
 /// One stored version of an alert policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,19 +339,9 @@ impl Store {
         let mut rows = stmt.query(params![after_block]).map_err(self.err())?;
         let mut last = after_block;
         while let Some(row) = rows.next().map_err(self.err())? {
-            let id: i64 = row.get(0).map_err(self.err())?;
-            let file_id: i64 = row.get(1).map_err(self.err())?;
-            let blob = |i: usize| {
-                row.get_ref(i)
-                    .and_then(|v| v.as_blob().map_err(Into::into))
-                    .map_err(self.err())
-            };
-            let block_err = |source| StoreError::Block {
-                path: self.path.clone(),
-                source,
-            };
-            let dict = event_log::Dictionary::decode(blob(2)?, id).map_err(block_err)?;
-            let block = event_log::Block::decode(dict, blob(3)?, id).map_err(block_err)?;
+            let (id, file_id, dict) = self.block_head(row)?;
+            let block_err = self.block_err();
+            let block = self.block_body(row, dict, id)?;
             let _complete = block
                 .for_each(id, |event| {
                     each(id, &StoredEvent { file_id, event });

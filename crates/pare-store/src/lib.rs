@@ -396,6 +396,40 @@ impl Store {
         Ok(store)
     }
 
+    /// Maps a bad event block to a [`StoreError`] naming this database.
+    fn block_err(&self) -> impl Fn(BlockError) -> StoreError + '_ {
+        |source| StoreError::Block {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The id, file id and decoded dictionary of an `event_blocks` row read as `id, file_id, dict, data`.
+    fn block_head(&self, row: &rusqlite::Row<'_>) -> Result<(i64, i64, event_log::Dictionary)> {
+        let id: i64 = row.get(0).map_err(self.err())?;
+        let file_id: i64 = row.get(1).map_err(self.err())?;
+        let dict = row
+            .get_ref(2)
+            .and_then(|v| v.as_blob().map_err(Into::into))
+            .map_err(self.err())?;
+        let dict = event_log::Dictionary::decode(dict, id).map_err(self.block_err())?;
+        Ok((id, file_id, dict))
+    }
+
+    /// The events of that row (column `data`), decoded with its dictionary.
+    fn block_body(
+        &self,
+        row: &rusqlite::Row<'_>,
+        dict: event_log::Dictionary,
+        id: i64,
+    ) -> Result<event_log::Block> {
+        let data = row
+            .get_ref(3)
+            .and_then(|v| v.as_blob().map_err(Into::into))
+            .map_err(self.err())?;
+        event_log::Block::decode(dict, data, id).map_err(self.block_err())
+    }
+
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         |source| StoreError::Sqlite {
             path: self.path.clone(),
@@ -587,24 +621,14 @@ impl Store {
             .query(params![filter.since, filter.until])
             .map_err(self.err())?;
         while let Some(row) = rows.next().map_err(self.err())? {
-            let id: i64 = row.get(0).map_err(self.err())?;
-            let file_id: i64 = row.get(1).map_err(self.err())?;
-            let blob = |i: usize| {
-                row.get_ref(i)
-                    .and_then(|v| v.as_blob().map_err(Into::into))
-                    .map_err(self.err())
-            };
-            let block_err = |source| StoreError::Block {
-                path: self.path.clone(),
-                source,
-            };
-            let dict = event_log::Dictionary::decode(blob(2)?, id).map_err(block_err)?;
+            let (id, file_id, dict) = self.block_head(row)?;
+            let block_err = self.block_err();
             if let Some(p) = filter.principal.as_deref()
                 && dict.find(p).is_none()
             {
                 continue;
             }
-            let block = event_log::Block::decode(dict, blob(3)?, id).map_err(block_err)?;
+            let block = self.block_body(row, dict, id)?;
             let flow = block
                 .for_each(id, |event| {
                     if !filter.keeps(&event) {
