@@ -26,6 +26,7 @@ mod actor;
 pub mod artifact;
 mod error;
 mod mapping;
+mod params;
 mod record;
 mod resources;
 mod usage;
@@ -40,5 +41,6 @@ pub use record::{
     CloudTrailRecord, OnBehalfOf, RecordKind, Resource, SessionAttributes, SessionContext,
     SessionIssuer, Str, UserIdentity, WebIdFederationData, parse_records,
 };
-pub use resources::{TemplateVars, resources_for_action, template_vars};
+pub use params::RequestParams;
+pub use resources::{TemplateVars, resources_for_action, template_vars, template_vars_of};
 pub use usage::{ActionUse, Activity, Outcome, UsageEvent, outcome, to_usage};

@@ -519,17 +519,29 @@ impl<'c> ActionMapper<'c> {
         event_name: &str,
         request_parameters: Option<&serde_json::Value>,
     ) -> Mapping {
+        self.map_call_lazy(event_source, event_name, &|| request_parameters)
+    }
+
+    /// [`ActionMapper::map_call`] with the request parameters given by `params`, called only
+    /// when an action depends on them (`None`: not known, such actions are kept).
+    #[must_use]
+    pub fn map_call_lazy<'p>(
+        &self,
+        event_source: &str,
+        event_name: &str,
+        params: &dyn Fn() -> Option<&'p serde_json::Value>,
+    ) -> Mapping {
         let Some(prefix) = self.service_prefix(event_source) else {
             if CONSOLE_SOURCES.contains(&event_source) {
                 return Mapping::ConsoleActivity;
             }
             return Mapping::Unmapped;
         };
-        if let Some(m) = self.lookup(prefix, event_name, request_parameters) {
+        if let Some(m) = self.lookup(prefix, event_name, params) {
             return m;
         }
         if let Some(base) = strip_api_version(event_name) {
-            if let Some(m) = self.lookup(prefix, base, request_parameters) {
+            if let Some(m) = self.lookup(prefix, base, params) {
                 return m;
             }
         }
@@ -539,11 +551,11 @@ impl<'c> ActionMapper<'c> {
         Mapping::Unmapped
     }
 
-    fn lookup(
+    fn lookup<'p>(
         &self,
         prefix: &str,
         op: &str,
-        params: Option<&serde_json::Value>,
+        params: &dyn Fn() -> Option<&'p serde_json::Value>,
     ) -> Option<Mapping> {
         let k = key(prefix, op);
         if let Some(m) = self.overrides.get(&*k) {
@@ -555,7 +567,7 @@ impl<'c> ActionMapper<'c> {
             }
             let mut ids: Vec<ActionId> = Vec::with_capacity(entries.len());
             for (id, when) in entries {
-                if (when.is_empty() || params.is_none_or(|p| has_any_param(p, when)))
+                if (when.is_empty() || params().is_none_or(|p| has_any_param(p, when)))
                     && !ids.contains(id)
                 {
                     ids.push(*id);

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use pare_catalog::{ActionId, Catalog, wildcard};
 use serde_json::Value;
 
+use crate::params::RequestParams;
+
 /// Values for ARN template variables, gathered from one record.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateVars {
@@ -39,8 +41,9 @@ impl TemplateVars {
     }
 }
 
-fn str_param<'v>(params: &'v Value, name: &str) -> Option<&'v str> {
-    params.get(name).and_then(Value::as_str).map(str::trim)
+/// A string parameter, trimmed.
+fn param<'p>(value: &'p crate::params::Param<'_>) -> Option<&'p str> {
+    value.as_deref().map(str::trim)
 }
 
 /// Gathers template variables from `requestParameters` for the services this
@@ -49,6 +52,19 @@ fn str_param<'v>(params: &'v Value, name: &str) -> Option<&'v str> {
 pub fn template_vars(
     prefix: &str,
     params: Option<&Value>,
+    region: Option<&str>,
+    account: Option<&str>,
+    partition: &str,
+) -> TemplateVars {
+    let params = params.map(RequestParams::from_value);
+    template_vars_of(prefix, params.as_ref(), region, account, partition)
+}
+
+/// [`template_vars`] from parameters read by [`RequestParams::parse`].
+#[must_use]
+pub fn template_vars_of(
+    prefix: &str,
+    params: Option<&RequestParams<'_>>,
     region: Option<&str>,
     account: Option<&str>,
     partition: &str,
@@ -75,13 +91,13 @@ pub fn template_vars(
     };
     match prefix {
         "s3" => {
-            if let Some(b) = str_param(p, "bucketName").or_else(|| str_param(p, "Bucket")) {
+            if let Some(b) = param(&p.bucket_name).or_else(|| param(&p.bucket)) {
                 t.add("BucketName", b);
             }
-            if let Some(k) = str_param(p, "key").or_else(|| str_param(p, "Key")) {
+            if let Some(k) = param(&p.key_lower).or_else(|| param(&p.key_upper)) {
                 t.add("ObjectName", k);
             }
-            if let Some(src) = str_param(p, "x-amz-copy-source") {
+            if let Some(src) = param(&p.copy_source) {
                 // `bucket/key`, `/bucket/key` or `…?versionId=…`.
                 let src = src.trim_start_matches('/');
                 let src = src.split_once("?versionId=").map_or(src, |(s, _)| s);
@@ -89,42 +105,34 @@ pub fn template_vars(
                     t.copy_source = Some(src.to_owned());
                 }
             }
-            if let Some(objects) = p
-                .get("Delete")
-                .and_then(|d| d.get("Object"))
-                .and_then(Value::as_array)
-            {
-                for o in objects {
-                    if let Some(k) = str_param(o, "Key") {
-                        t.add("ObjectName", k);
-                    }
-                }
+            for k in &p.delete_keys {
+                t.add("ObjectName", k.trim());
             }
         }
         "iam" => {
-            for (param, var) in [
-                ("roleName", "RoleNameWithPath"),
-                ("userName", "UserNameWithPath"),
-                ("groupName", "GroupNameWithPath"),
+            for (value, var) in [
+                (&p.role_name, "RoleNameWithPath"),
+                (&p.user_name, "UserNameWithPath"),
+                (&p.group_name, "GroupNameWithPath"),
             ] {
-                if let Some(v) = str_param(p, param) {
-                    let path = str_param(p, "path").unwrap_or("/");
+                if let Some(v) = param(value) {
+                    let path = param(&p.path).unwrap_or("/");
                     let path = path.strip_prefix('/').unwrap_or(path);
                     t.add(var, &format!("{path}{v}"));
                 }
             }
-            arn_or(&mut t, "PolicyNameWithPath", str_param(p, "policyArn"));
+            arn_or(&mut t, "PolicyNameWithPath", param(&p.policy_arn));
         }
         "lambda" => {
-            let f = str_param(p, "functionName").or_else(|| str_param(p, "FunctionName"));
+            let f = param(&p.function_name_lower).or_else(|| param(&p.function_name_upper));
             arn_or(&mut t, "FunctionName", f);
         }
         "dynamodb" => {
-            let table = str_param(p, "tableName").or_else(|| str_param(p, "TableName"));
+            let table = param(&p.table_name_lower).or_else(|| param(&p.table_name_upper));
             arn_or(&mut t, "TableName", table);
         }
         "kms" => {
-            let key = str_param(p, "keyId").or_else(|| str_param(p, "KeyId"));
+            let key = param(&p.key_id_lower).or_else(|| param(&p.key_id_upper));
             match key {
                 Some(k) if k.starts_with("alias/") => {
                     t.add("Alias", k.trim_start_matches("alias/"));
@@ -133,7 +141,7 @@ pub fn template_vars(
             }
         }
         "sqs" => {
-            if let Some(url) = str_param(p, "queueUrl").or_else(|| str_param(p, "QueueUrl")) {
+            if let Some(url) = param(&p.queue_url_lower).or_else(|| param(&p.queue_url_upper)) {
                 // https://sqs.us-east-1.amazonaws.com/111122223333/name
                 let mut parts = url.rsplit('/');
                 if let (Some(name), Some(account)) = (parts.next(), parts.next()) {
@@ -143,37 +151,29 @@ pub fn template_vars(
                     }
                 }
             }
-            if let Some(n) = str_param(p, "queueName") {
+            if let Some(n) = param(&p.queue_name) {
                 t.add("QueueName", n);
             }
         }
         "ec2" => {
-            for (param, var) in [
-                ("instanceId", "InstanceId"),
-                ("groupId", "SecurityGroupId"),
-                ("snapshotId", "SnapshotId"),
-                ("imageId", "ImageId"),
-                ("volumeId", "VolumeId"),
+            for (value, var) in [
+                (&p.instance_id, "InstanceId"),
+                (&p.group_id, "SecurityGroupId"),
+                (&p.snapshot_id, "SnapshotId"),
+                (&p.image_id, "ImageId"),
+                (&p.volume_id, "VolumeId"),
             ] {
-                if let Some(v) = str_param(p, param) {
+                if let Some(v) = param(value) {
                     t.add(var, v);
                 }
             }
-            if let Some(items) = p
-                .get("instancesSet")
-                .and_then(|s| s.get("items"))
-                .and_then(Value::as_array)
-            {
-                for i in items {
-                    if let Some(v) = str_param(i, "instanceId") {
-                        t.add("InstanceId", v);
-                    }
-                }
+            for v in &p.instances_set {
+                t.add("InstanceId", v.trim());
             }
         }
         "sts" => {
-            for param in ["roleArn", "RoleArn"] {
-                if let Some(a) = str_param(p, param) {
+            for value in [&p.role_arn_lower, &p.role_arn_upper] {
+                if let Some(a) = param(value) {
                     if a.starts_with("arn:") {
                         t.direct_arns.push(a.to_owned());
                     }
@@ -181,8 +181,8 @@ pub fn template_vars(
             }
         }
         "sns" => {
-            for param in ["topicArn", "TopicArn", "targetArn"] {
-                if let Some(a) = str_param(p, param) {
+            for value in [&p.topic_arn_lower, &p.topic_arn_upper, &p.target_arn] {
+                if let Some(a) = param(value) {
                     if a.starts_with("arn:") {
                         t.direct_arns.push(a.to_owned());
                     }
@@ -190,19 +190,17 @@ pub fn template_vars(
             }
         }
         "secretsmanager" => {
-            let id = str_param(p, "secretId").or_else(|| str_param(p, "SecretId"));
+            let id = param(&p.secret_id_lower).or_else(|| param(&p.secret_id_upper));
             // A name-only secret id: AWS appends six random characters.
             match id {
                 Some(i) if !i.starts_with("arn:") => t.add("SecretId", &format!("{i}-??????")),
                 i => arn_or(&mut t, "SecretId", i),
             }
-            if let Some(list) = p.get("secretIdList").and_then(Value::as_array) {
-                for i in list.iter().filter_map(Value::as_str) {
-                    if i.starts_with("arn:") {
-                        t.direct_arns.push(i.to_owned());
-                    } else {
-                        t.add("SecretId", &format!("{i}-??????"));
-                    }
+            for i in &p.secret_id_list {
+                if i.starts_with("arn:") {
+                    t.direct_arns.push(i.to_string());
+                } else {
+                    t.add("SecretId", &format!("{i}-??????"));
                 }
             }
         }
@@ -274,13 +272,19 @@ pub fn resources_for_action(
             return vec![format!("arn:{partition}:s3:::{src}")];
         }
     }
-    let service = catalog.service(info.service_prefix());
-    let templates: Vec<&str> = info
-        .resource_types()
-        .iter()
-        .filter_map(|rt| service.and_then(|s| s.resource_type(rt.name())))
-        .flat_map(|rt| rt.arn_templates())
-        .collect();
+    // The action's resource types carry their service's templates (looked up by exact name);
+    // the service is searched (case-insensitively) only for a type without them.
+    let mut templates: Vec<&str> = Vec::new();
+    for rt in info.resource_types() {
+        if rt.arn_templates().len() > 0 {
+            templates.extend(rt.arn_templates());
+        } else if let Some(t) = catalog
+            .service(info.service_prefix())
+            .and_then(|s| s.resource_type(rt.name()))
+        {
+            templates.extend(t.arn_templates());
+        }
+    }
     for t in &templates {
         if let Some(arns) = fill(t, vars) {
             for a in arns {

@@ -6,7 +6,8 @@ use pare_catalog::ActionId;
 use crate::actor::{Actor, resolve_actor};
 use crate::mapping::{ActionMapper, Mapping};
 use crate::record::{CloudTrailRecord, RecordKind};
-use crate::resources::{resources_for_action, template_vars};
+use crate::params::RequestParams;
+use crate::resources::{resources_for_action, template_vars_of};
 
 /// How the call ended.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -206,18 +207,21 @@ pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> Usa
         .filter(|a| !a.is_empty())
         .map(str::to_owned)
         .collect();
-    let params = record.request_parameters_value();
     // For parameter-dependent actions: `requestParameters: null` means "no
-    // parameters"; an absent field means "not known" (all are kept).
-    let empty = serde_json::Value::Object(serde_json::Map::new());
-    let known_params = match (record.request_parameters, &params) {
-        (None, _) => None,
-        (Some(_), Some(p)) => Some(p),
-        (Some(_), None) => Some(&empty),
+    // parameters"; an absent field means "not known" (all are kept). The full
+    // value is parsed only when an action depends on it.
+    let value = std::cell::OnceCell::new();
+    let known_params = || -> Option<&serde_json::Value> {
+        record.request_parameters?;
+        Some(value.get_or_init(|| {
+            record
+                .request_parameters_value()
+                .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()))
+        }))
     };
     let (activity, actions) = match kind {
         RecordKind::ServiceEvent | RecordKind::Insight => (Activity::NotACall, Vec::new()),
-        _ => match mapper.map_call(source, name, known_params) {
+        _ => match mapper.map_call_lazy(source, name, &known_params) {
             Mapping::Actions(ids) => {
                 let catalog = mapper.catalog();
                 let prefix = mapper.service_prefix(source).unwrap_or_default();
@@ -238,7 +242,11 @@ pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> Usa
                     (None, Some(r)) if r.starts_with("us-gov-") => "aws-us-gov",
                     _ => "aws",
                 };
-                let vars = template_vars(prefix, params.as_ref(), region, account, partition);
+                let params = record
+                    .request_parameters
+                    .and_then(|raw| RequestParams::parse(raw.get()));
+                let vars =
+                    template_vars_of(prefix, params.as_ref(), region, account, partition);
                 let uses = ids
                     .into_iter()
                     .map(|action| ActionUse {

@@ -133,6 +133,27 @@ fn overrides_case_by_case() {
         map(s3, "DeletePublicAccessBlock"),
         ["s3:PutBucketPublicAccessBlock"]
     );
+    // The names CloudTrail logs for them (not the SDK's operation names).
+    assert_eq!(
+        map(s3, "DeleteBucketPublicAccessBlock"),
+        ["s3:PutBucketPublicAccessBlock"]
+    );
+    assert_eq!(
+        map(s3, "DeleteBucketOwnershipControls"),
+        ["s3:PutBucketOwnershipControls"]
+    );
+    assert_eq!(
+        map(s3, "DeleteAccountPublicAccessBlock"),
+        ["s3:PutAccountPublicAccessBlock"]
+    );
+    assert_eq!(
+        map(s3, "GetAccountPublicAccessBlock"),
+        ["s3:GetAccountPublicAccessBlock"]
+    );
+    assert_eq!(
+        map(s3, "PutAccountPublicAccessBlock"),
+        ["s3:PutAccountPublicAccessBlock"]
+    );
     assert_eq!(
         map(s3, "DeleteBucketAnalyticsConfiguration"),
         ["s3:PutAnalyticsConfiguration"]
