@@ -18,12 +18,12 @@ use pare_tests::{pare_binary, tests_dir};
 use serde_json::Value;
 
 /// moto's default account.
-const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 /// A moto server on a free loopback port, killed on drop.
-struct Moto {
+pub(crate) struct Moto {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Moto {
@@ -59,7 +59,7 @@ fn moto_command() -> Option<Command> {
 }
 
 /// Starts moto, or returns None (outside CI only) when it is not installed.
-fn start_moto() -> Option<Moto> {
+pub(crate) fn start_moto() -> Option<Moto> {
     let Some(mut cmd) = moto_command() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -120,7 +120,7 @@ const SCP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Acti
 /// Seeds the account: 2 users (alice in `admins`, with a managed and an inline policy and an access
 /// key; bob), 1 group, 1 role, a trail delivering to `trail-logs`, 7 log objects there (the Stratus
 /// records, 50 a file) plus a digest, and an organisation whose root has an SCP.
-async fn seed(url: &str) {
+pub(crate) async fn seed(url: &str) {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(url)
         .region(aws_config::Region::new("us-east-1"))
@@ -304,6 +304,10 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+fn report_scan_id(db: &Path) -> i64 {
+    pare_engine::latest_scan(db).unwrap().unwrap().0.id
+}
+
 fn problem_apis(summary: &Value) -> Vec<String> {
     summary["problems"]
         .as_array()
@@ -398,11 +402,35 @@ fn a_live_scan_against_moto_stores_the_account_usage_and_what_it_could_not_read(
     }
     assert_eq!(code, i32::from(!apis.is_empty()), "{summary:#}");
 
-    // The raw documents, in the file importers' shapes.
-    let docs = PathBuf::from(summary["documents_dir"].as_str().unwrap());
-    let gaad: Value =
-        serde_json::from_slice(&std::fs::read(docs.join("authorization-details.json")).unwrap())
-            .unwrap();
+    // The IAM documents went to the account importer in memory: one snapshot, raw texts kept with
+    // it in the file importers' shapes (nothing written beside the cache).
+    let snapshot = &summary["account_import"]["snapshot"];
+    assert_eq!(summary["account_import"]["created"], true, "{summary:#}");
+    assert_eq!(snapshot["account_id"], ACCOUNT, "{summary:#}");
+    assert_eq!(
+        (
+            &summary["account_import"]["counts"]["users"],
+            &summary["account_import"]["counts"]["roles"],
+            &summary["account_import"]["counts"]["credential_rows"]
+        ),
+        (&Value::from(2), &Value::from(1), &Value::from(2)),
+        "{summary:#}"
+    );
+    assert!(!cache.join("documents").exists());
+    let snapshot_id = snapshot["id"].as_i64().unwrap();
+    let files = pare_store::Store::open(&db)
+        .unwrap()
+        .account_snapshot_files(snapshot_id)
+        .unwrap();
+    let file = |kind: &str| {
+        files
+            .iter()
+            .find(|f| f.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {files:?}"))
+            .content
+            .clone()
+    };
+    let gaad: Value = serde_json::from_str(&file("authz")).unwrap();
     let alice = gaad["UserDetailList"]
         .as_array()
         .unwrap()
@@ -421,11 +449,24 @@ fn a_live_scan_against_moto_stores_the_account_usage_and_what_it_could_not_read(
         app["AssumeRolePolicyDocument"],
         serde_json::from_str::<Value>(TRUST).unwrap()
     );
-    let csv = std::fs::read_to_string(docs.join("credential-report.csv")).unwrap();
+    let csv = file("credential_report");
     assert!(csv.starts_with("user,arn,"), "{csv}");
     assert!(csv.contains(":user/alice,"), "{csv}");
-    let org: Value =
-        serde_json::from_slice(&std::fs::read(docs.join("organization.json")).unwrap()).unwrap();
+    // The stored snapshot rebuilds the same model, SCPs included, and the account commands work.
+    let (info, account) = pare_engine::account::load_account_snapshot(&db, None).unwrap();
+    assert_eq!(info.id, snapshot_id);
+    assert!(account.users().any(|u| u.name == "alice"));
+    assert!(!account.org_policies.levels.is_empty());
+    let findings = pare_json(&["findings", "--db", s(&db), "--json"]);
+    assert!(findings.is_object() || findings.is_array(), "{findings:#}");
+    let org: Value = serde_json::from_str(
+        &pare_store::Store::open(&db)
+            .unwrap()
+            .scan_document(report_scan_id(&db), "organization")
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
     let chain = org["chain"].as_array().unwrap();
     assert_eq!(chain.first().unwrap()["target_type"], "ROOT", "{org:#}");
     assert_eq!(chain.last().unwrap()["id"], ACCOUNT, "{org:#}");
@@ -445,8 +486,7 @@ fn a_live_scan_against_moto_stores_the_account_usage_and_what_it_could_not_read(
         "{org:#}"
     );
     // The same, in the SCP file `pare import --scps` reads: root first, the account last.
-    let scps: Value =
-        serde_json::from_slice(&std::fs::read(docs.join("scps.json")).unwrap()).unwrap();
+    let scps: Value = serde_json::from_str(&file("org_policies")).unwrap();
     let levels = scps["levels"].as_array().unwrap();
     assert_eq!(levels.len(), chain.len());
     assert_eq!(levels.last().unwrap()["target"], ACCOUNT);
@@ -494,6 +534,16 @@ fn a_live_scan_against_moto_stores_the_account_usage_and_what_it_could_not_read(
         "{again:#}"
     );
     assert_eq!(again["cloudtrail_import"]["new_events"], 0, "{again:#}");
+    assert_eq!(again["account_import"]["created"], false, "{again:#}");
+    assert_eq!(
+        again["account_import"]["snapshot"]["id"], snapshot_id,
+        "{again:#}"
+    );
+    assert_eq!(
+        pare_engine::account::account_snapshots(&db).unwrap().len(),
+        1,
+        "the unchanged account is not stored twice"
+    );
     assert_eq!(
         pare_engine::totals(&db).unwrap().events,
         310,

@@ -9,9 +9,11 @@
 
 mod account_import;
 mod alerts_cli;
+mod aws_access_analyzer;
 mod aws_scan;
 mod cli;
 mod e2e;
+mod e2e_connect;
 mod findings;
 mod golden;
 mod managed_policies;

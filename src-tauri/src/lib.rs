@@ -5,6 +5,7 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod commands_aws;
 pub mod demo;
 pub mod state;
 
@@ -39,6 +40,9 @@ pub fn run() -> tauri::Result<()> {
             commands::root_activity,
             commands::pick_and_import,
             commands::cancel_import,
+            commands_aws::aws_connect_choices,
+            commands_aws::start_aws_scan,
+            commands_aws::cancel_aws_scan,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

@@ -8,12 +8,23 @@ import { ComingLater, ErrorState, Loading } from "./components/States";
 import { useLoad } from "./lib/useLoad";
 import { NAV, type Route } from "./lib/route";
 import { Activity } from "./views/Activity";
+import { Connect } from "./views/Connect";
 import { Dashboard } from "./views/Dashboard";
 import { PrincipalDetail } from "./views/PrincipalDetail";
 import { Principals } from "./views/Principals";
 import { Root } from "./views/Root";
 
-function Screen({ route, setRoute, generation }: { route: Route; setRoute: (r: Route) => void; generation: number }) {
+function Screen({
+  route,
+  setRoute,
+  generation,
+  onDatabase,
+}: {
+  route: Route;
+  setRoute: (r: Route) => void;
+  generation: number;
+  onDatabase: (db: DatabaseInfo) => void;
+}) {
   const [filter, setFilter] = useState<ActivityFilter>(route.screen === "activity" ? (route.filter ?? {}) : {});
   useEffect(() => {
     if (route.screen === "activity") setFilter(route.filter ?? {});
@@ -49,6 +60,8 @@ function Screen({ route, setRoute, generation }: { route: Route; setRoute: (r: R
       return <ComingLater title="Identities" needs="the account model (users, groups, roles and their grants from IAM authorization details)" />;
     case "findings":
       return <ComingLater title="Findings" needs="the findings engine (unused, excessive and dangerous permissions)" />;
+    case "connect":
+      return <Connect navigate={setRoute} onDatabase={onDatabase} />;
   }
 }
 
@@ -98,6 +111,12 @@ export function App() {
       .then((u) => (unlisten = u));
     return () => unlisten?.();
   }, [switchTo]);
+
+  // A live scan (the Connect screen) opened the user's own database.
+  const scanned = useCallback((info: DatabaseInfo) => {
+    setDb(info);
+    setGeneration((g) => g + 1);
+  }, []);
 
   const startImport = (kind: "folder" | "files") => {
     setActionError(null);
@@ -188,7 +207,7 @@ export function App() {
         {dbError ? (
           <ErrorState title="No database is open" message={dbError} />
         ) : db ? (
-          <Screen route={route} setRoute={setRoute} generation={generation} />
+          <Screen route={route} setRoute={setRoute} generation={generation} onDatabase={scanned} />
         ) : (
           <Loading what="the demo account" />
         )}

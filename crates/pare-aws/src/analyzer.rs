@@ -45,7 +45,11 @@ pub struct AnalyzerFinding {
 }
 
 pub(crate) async fn collect(config: &SdkConfig, out: &mut Collection) {
-    let client = aws_sdk_accessanalyzer::Client::new(config);
+    let client = aws_sdk_accessanalyzer::Client::from_conf(
+        aws_sdk_accessanalyzer::config::Builder::from(config)
+            .retry_partition(crate::retry_partition("access-analyzer"))
+            .build(),
+    );
     let mut token: Option<String> = None;
     let mut analyzers = Vec::new();
     loop {

@@ -124,7 +124,11 @@ pub(crate) async fn collect(
     out: &mut Collection,
     progress: &mut (dyn FnMut(String) + Send),
 ) {
-    let client = aws_sdk_cloudtrail::Client::new(config);
+    let client = aws_sdk_cloudtrail::Client::from_conf(
+        aws_sdk_cloudtrail::config::Builder::from(config)
+            .retry_partition(crate::retry_partition("cloudtrail"))
+            .build(),
+    );
     match client
         .describe_trails()
         .include_shadow_trails(true)
@@ -196,7 +200,7 @@ pub(crate) async fn collect(
     out.cloudtrail.objects_listed = objects.len();
     if !objects.is_empty() {
         progress(format!("downloading {} log objects", objects.len()));
-        download(&s3, objects, &options.cache_dir, out).await;
+        download(&s3, objects, options, out).await;
     }
     if out.cloudtrail.locations.is_empty() {
         progress("no trail bucket could be read: lookup-events".to_owned());
@@ -205,9 +209,11 @@ pub(crate) async fn collect(
 }
 
 fn s3_client(config: &SdkConfig, options: &ScanOptions) -> aws_sdk_s3::Client {
-    let mut builder = aws_sdk_s3::config::Builder::from(config);
-    if options.endpoint_url.is_some() {
-        // AWS-compatible servers on loopback have no virtual-hosted bucket names.
+    let mut builder =
+        aws_sdk_s3::config::Builder::from(config).retry_partition(crate::retry_partition("s3"));
+    if options.endpoint_url.is_some() || config.endpoint_url().is_some() {
+        // AWS-compatible servers on loopback (an endpoint given here, in the environment or in the
+        // profile) have no virtual-hosted bucket names.
         builder = builder.force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(builder.build())
@@ -390,13 +396,15 @@ async fn fetch_object(
 async fn download(
     s3: &aws_sdk_s3::Client,
     objects: Vec<Object>,
-    cache: &Path,
+    options: &ScanOptions,
     out: &mut Collection,
 ) {
+    let cache = options.cache_dir.as_path();
     let mut tasks = tokio::task::JoinSet::new();
     let mut pending = objects.into_iter();
     loop {
-        while tasks.len() < PARALLEL_DOWNLOADS {
+        // Cancelled: let the running downloads finish, start no more.
+        while tasks.len() < PARALLEL_DOWNLOADS && !options.cancelled() {
             let Some(object) = pending.next() else { break };
             let path = cache_path(cache, &object.bucket, &object.key);
             let cached = std::fs::metadata(&path)
@@ -456,6 +464,9 @@ async fn lookup_events(
     let mut token: Option<String> = None;
     let mut page_number = 0usize;
     loop {
+        if options.cancelled() {
+            return;
+        }
         if page_number > 0 {
             tokio::time::sleep(options.lookup_interval).await;
         }

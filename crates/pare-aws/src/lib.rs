@@ -16,10 +16,13 @@ mod organizations;
 mod problem;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime::client::retries::{ClientRateLimiter, RetryPartition};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -67,9 +70,9 @@ pub struct ScanOptions {
     pub endpoint_url: Option<String>,
     /// Attempts per request, first included (8 when not given), with exponential backoff and jitter.
     pub max_attempts: Option<u32>,
-    /// The SDK's adaptive retry mode (a client-side rate limiter on top of backoff) instead of the
-    /// standard one. Off by default: after one throttling error it held a whole replayed scan to
-    /// about one request per second (23 s for 30 requests, `tests/replay.rs`).
+    /// The SDK's adaptive retry mode: once a service throttles, a client-side rate limiter paces
+    /// that service's requests on top of the backoff (see [`retry_partition`]). On in
+    /// [`ScanOptions::new`]; off means the standard mode (backoff only).
     pub adaptive_retries: bool,
     /// CloudTrail events at or after this time (90 days before now when not given for LookupEvents;
     /// the whole trail for S3).
@@ -84,6 +87,8 @@ pub struct ScanOptions {
     pub poll_interval: Duration,
     /// Time between LookupEvents requests (the API allows 2 per second per account and region).
     pub lookup_interval: Duration,
+    /// Set by another thread to stop the scan at the next request boundary.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl ScanOptions {
@@ -94,6 +99,7 @@ impl ScanOptions {
             cache_dir,
             poll_interval: Duration::from_secs(2),
             lookup_interval: Duration::from_millis(500),
+            adaptive_retries: true,
             ..Self::default()
         }
     }
@@ -205,20 +211,84 @@ pub enum ScanError {
     /// No credentials: the chain found none, or `sts:GetCallerIdentity` refused them.
     #[error("cannot identify the caller: {0}")]
     Identity(String),
+    /// [`ScanOptions::cancel`] was set.
+    #[error("the scan was cancelled")]
+    Cancelled,
 }
 
-/// Loads the SDK configuration from the standard chain (profiles, SSO, `credential_process`,
-/// environment, assume-role profiles) with `options`' overrides and retries with backoff.
-pub async fn load_config(options: &ScanOptions) -> SdkConfig {
+impl ScanOptions {
+    /// Whether [`ScanOptions::cancel`] is set.
+    #[must_use]
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// [`ScanError::Cancelled`] when cancelled.
+    fn check(&self) -> Result<(), ScanError> {
+        if self.cancelled() {
+            Err(ScanError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The retry configuration of a scan: up to `max_attempts` attempts (else `AWS_MAX_ATTEMPTS`, else
+/// 8) with
+/// exponential backoff and full jitter from 200 ms, and in adaptive mode a client-side rate limiter
+/// per service that starts limiting once that service throttles.
+#[must_use]
+pub fn retry_config(options: &ScanOptions) -> RetryConfig {
     let retry = if options.adaptive_retries {
         RetryConfig::adaptive()
     } else {
         RetryConfig::standard()
     };
-    let retry = retry
-        .with_max_attempts(options.max_attempts.unwrap_or(8).max(1))
-        .with_initial_backoff(Duration::from_millis(200));
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
+    retry
+        .with_max_attempts(
+            options
+                .max_attempts
+                .or_else(|| {
+                    std::env::var("AWS_MAX_ATTEMPTS")
+                        .ok()
+                        .and_then(|v| v.trim().parse().ok())
+                })
+                .unwrap_or(8)
+                .max(1),
+        )
+        .with_initial_backoff(Duration::from_millis(200))
+}
+
+/// The request rate the adaptive limiter assumes before it has measured one. The limiter takes its
+/// first sample against time 0 (its builder cannot set the sample clock), which keeps a fifth of
+/// this: 50 makes it assume about 10 requests/s, so a throttle in the first half second lowers a
+/// service to about 7 requests/s (not the SDK default's floor of 0.5/s, which held a replayed scan
+/// to one request a second), and real samples take over every half second after.
+const ASSUMED_REQUESTS_PER_SECOND: f64 = 50.0;
+
+/// A fresh retry partition for one service in one scan: its own retry quota and its own adaptive
+/// rate limiter, so a throttled API (CloudTrail's LookupEvents, say) slows only its own service,
+/// and nothing carries over between scans (the SDK's default partitions are process-wide).
+#[must_use]
+pub fn retry_partition(service: &str) -> RetryPartition {
+    RetryPartition::custom(format!("pare-{service}"))
+        .client_rate_limiter(
+            ClientRateLimiter::builder()
+                .tokens_retrieved_per_second(ASSUMED_REQUESTS_PER_SECOND)
+                .token_refill_rate(ASSUMED_REQUESTS_PER_SECOND)
+                .current_bucket_capacity(ASSUMED_REQUESTS_PER_SECOND)
+                .build(),
+        )
+        .build()
+}
+
+/// Loads the SDK configuration from the standard chain (profiles, SSO, `credential_process`,
+/// environment, assume-role profiles) with `options`' overrides and [`retry_config`].
+pub async fn load_config(options: &ScanOptions) -> SdkConfig {
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config(options));
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
@@ -273,7 +343,11 @@ pub async fn scan_with_config(
         region: config.region().map(ToString::to_string),
         ..Collection::default()
     };
-    let sts = aws_sdk_sts::Client::new(config);
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .retry_partition(retry_partition("sts"))
+            .build(),
+    );
     let caller = match sts.get_caller_identity().send().await {
         Ok(id) => CallerIdentity {
             account: id.account().unwrap_or_default().to_owned(),
@@ -292,7 +366,12 @@ pub async fn scan_with_config(
     );
     out.caller = Some(caller.clone());
 
-    let iam_client = aws_sdk_iam::Client::new(config);
+    let iam_client = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(config)
+            .retry_partition(retry_partition("iam"))
+            .build(),
+    );
+    options.check()?;
     report(Stage::Authorization, "reading".into(), false);
     iam::authorization_details(&iam_client, &mut out).await;
     report(
@@ -311,6 +390,7 @@ pub async fn scan_with_config(
         true,
     );
 
+    options.check()?;
     report(Stage::CredentialReport, "generating".into(), false);
     iam::credential_report(&iam_client, options.poll_interval, &mut out).await;
     report(
@@ -328,6 +408,7 @@ pub async fn scan_with_config(
         true,
     );
 
+    options.check()?;
     report(Stage::AccountSettings, "reading".into(), false);
     iam::account_settings(&iam_client, &mut out).await;
     report(
@@ -336,6 +417,7 @@ pub async fn scan_with_config(
         true,
     );
 
+    options.check()?;
     report(Stage::AccessAdvisor, "generating jobs".into(), false);
     iam::access_advisor(&iam_client, options.poll_interval, &mut out).await;
     report(
@@ -355,6 +437,7 @@ pub async fn scan_with_config(
         true,
     );
 
+    options.check()?;
     report(Stage::CloudTrail, "reading trails".into(), false);
     cloudtrail::collect(config, options, &caller.account, &mut out, &mut |m| {
         report(Stage::CloudTrail, m, false);
@@ -372,6 +455,7 @@ pub async fn scan_with_config(
         true,
     );
 
+    options.check()?;
     report(Stage::AccessAnalyzer, "reading".into(), false);
     analyzer::collect(config, &mut out).await;
     report(
@@ -384,6 +468,7 @@ pub async fn scan_with_config(
         true,
     );
 
+    options.check()?;
     report(Stage::Organizations, "reading".into(), false);
     organizations::collect(config, &caller.account, &mut out).await;
     report(
@@ -398,6 +483,7 @@ pub async fn scan_with_config(
         },
         true,
     );
+    options.check()?;
     Ok(out)
 }
 

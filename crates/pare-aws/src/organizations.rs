@@ -83,7 +83,11 @@ impl OrganizationPolicies {
 }
 
 pub(crate) async fn collect(config: &SdkConfig, account: &str, out: &mut Collection) {
-    let client = aws_sdk_organizations::Client::new(config);
+    let client = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(config)
+            .retry_partition(crate::retry_partition("organizations"))
+            .build(),
+    );
     let org = match client.describe_organization().send().await {
         Ok(r) => r,
         Err(e) => {

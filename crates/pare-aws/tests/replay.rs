@@ -12,216 +12,15 @@
     reason = "test code"
 )]
 
-use std::collections::{HashMap, VecDeque};
+mod replay_harness;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_http_client::test_util::infallible_client_fn;
-use aws_smithy_types::body::SdkBody;
+use aws_config::SdkConfig;
 use pare_aws::{Collection, ScanOptions};
-
-fn recording(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/replay")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A request as the recorder saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    operation: String,
-    body: String,
-    uri: String,
-    at: Instant,
-}
-
-/// Responses per operation, in order; the last one answers every later call.
-#[derive(Debug, Default)]
-struct Script {
-    answers: HashMap<String, VecDeque<(u16, String)>>,
-    seen: Vec<Seen>,
-}
-
-impl Script {
-    fn on(&mut self, operation: &str, status: u16, file: &str) -> &mut Self {
-        self.answers
-            .entry(operation.to_owned())
-            .or_default()
-            .push_back((status, recording(file)));
-        self
-    }
-}
-
-/// The operation a request calls: the query protocol's `Action=` (IAM, STS), the JSON protocols'
-/// `X-Amz-Target` (CloudTrail, Organizations), Access Analyzer's REST paths, S3's list call.
-fn operation(req: &http::Request<SdkBody>, body: &str) -> String {
-    if let Some(target) = req.headers().get("x-amz-target") {
-        let t = target.to_str().unwrap();
-        return t.rsplit('.').next().unwrap().to_owned();
-    }
-    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
-        return action.to_owned();
-    }
-    let path = req.uri().path();
-    let host = req.uri().host().unwrap_or_default();
-    if host.starts_with("access-analyzer.") {
-        return match path {
-            "/analyzer" => "ListAnalyzers".into(),
-            "/findingv2" => {
-                let arn = serde_json::from_str::<serde_json::Value>(body).unwrap()["analyzerArn"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_owned();
-                format!("ListFindingsV2/{arn}")
-            }
-            other => panic!("unexpected access analyzer call {other}"),
-        };
-    }
-    if host.contains(".s3.") || host.starts_with("s3.") {
-        return if req
-            .uri()
-            .query()
-            .unwrap_or_default()
-            .contains("list-type=2")
-        {
-            "ListObjectsV2".into()
-        } else {
-            "GetObject".into()
-        };
-    }
-    panic!("unrecognised request {} {}", req.method(), req.uri())
-}
-
-fn config(script: Arc<Mutex<Script>>, max_attempts: u32) -> SdkConfig {
-    let client = infallible_client_fn(move |req: http::Request<SdkBody>| {
-        let body = String::from_utf8_lossy(req.body().bytes().unwrap_or_default()).into_owned();
-        let op = operation(&req, &body);
-        let mut s = script.lock().unwrap();
-        s.seen.push(Seen {
-            operation: op.clone(),
-            body: body.clone(),
-            uri: req.uri().to_string(),
-            at: Instant::now(),
-        });
-        let queue = s
-            .answers
-            .get_mut(&op)
-            .unwrap_or_else(|| panic!("no recording for {op}"));
-        let (status, text) = if queue.len() > 1 {
-            queue.pop_front().unwrap()
-        } else {
-            queue.front().unwrap().clone()
-        };
-        let content_type = if text.starts_with('{') {
-            "application/x-amz-json-1.1"
-        } else {
-            "text/xml"
-        };
-        http::Response::builder()
-            .status(status)
-            .header("content-type", content_type)
-            .header("x-amzn-requestid", "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")
-            .body(SdkBody::from(text))
-            .unwrap()
-    });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(
-        aws_config::defaults(BehaviorVersion::latest())
-            .http_client(client)
-            .region(Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                "AKIDEXAMPLE",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                None,
-                None,
-                "recorded",
-            ))
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(max_attempts)
-                    .with_initial_backoff(Duration::from_millis(10)),
-            )
-            .load(),
-    )
-}
-
-fn common(script: &mut Script) {
-    script
-        .on("GetCallerIdentity", 200, "sts-GetCallerIdentity.xml")
-        .on(
-            "GetAccountAuthorizationDetails",
-            200,
-            "iam-GetAccountAuthorizationDetails-page1.xml",
-        )
-        .on(
-            "GetAccountAuthorizationDetails",
-            200,
-            "iam-GetAccountAuthorizationDetails-page2.xml",
-        )
-        .on(
-            "GenerateCredentialReport",
-            200,
-            "iam-GenerateCredentialReport-STARTED.xml",
-        )
-        .on(
-            "GenerateCredentialReport",
-            200,
-            "iam-GenerateCredentialReport-COMPLETE.xml",
-        )
-        .on("GetCredentialReport", 200, "iam-GetCredentialReport.xml")
-        .on("GetAccountSummary", 200, "iam-GetAccountSummary.xml")
-        .on(
-            "GetAccountPasswordPolicy",
-            403,
-            "iam-AccessDenied-GetAccountPasswordPolicy.xml",
-        )
-        .on("ListAccessKeys", 200, "iam-ListAccessKeys.xml")
-        .on("GetAccessKeyLastUsed", 200, "iam-GetAccessKeyLastUsed.xml")
-        .on(
-            "GenerateServiceLastAccessedDetails",
-            200,
-            "iam-GenerateServiceLastAccessedDetails.xml",
-        )
-        .on(
-            "GetServiceLastAccessedDetails",
-            200,
-            "iam-GetServiceLastAccessedDetails-IN_PROGRESS.xml",
-        )
-        .on(
-            "GetServiceLastAccessedDetails",
-            200,
-            "iam-GetServiceLastAccessedDetails-COMPLETED.xml",
-        )
-        .on("DescribeTrails", 200, "cloudtrail-DescribeTrails.json")
-        .on("GetTrailStatus", 200, "cloudtrail-GetTrailStatus.json")
-        .on("ListObjectsV2", 403, "s3-AccessDenied.xml")
-        .on("ListAnalyzers", 200, "access-analyzer-ListAnalyzers.json")
-        .on(
-            "ListFindingsV2/external",
-            200,
-            "access-analyzer-ListFindingsV2-external.json",
-        )
-        .on(
-            "ListFindingsV2/unused",
-            200,
-            "access-analyzer-ListFindingsV2-unused.json",
-        )
-        .on(
-            "DescribeOrganization",
-            400,
-            "organizations-AWSOrganizationsNotInUseException.json",
-        );
-}
+use replay_harness::{Script, Seen, common, config, recording};
 
 fn scan(config: &SdkConfig, cache: &Path) -> Collection {
     let mut options = ScanOptions::new(cache.to_path_buf());
@@ -435,7 +234,9 @@ fn throttling_is_retried_and_lookup_events_pages_are_paced_and_written_for_the_i
     summary.push_front((400, recording("iam-Throttling.xml")));
     let script = Arc::new(Mutex::new(script));
     let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
     let out = scan(&config(script.clone(), 3), dir.path());
+    let took = started.elapsed();
 
     let apis: Vec<&str> = out.problems.iter().map(|p| p.api.as_str()).collect();
     assert_eq!(apis, ["iam:GetAccountPasswordPolicy", "s3:ListBucket"]);
@@ -479,4 +280,33 @@ fn throttling_is_retried_and_lookup_events_pages_are_paced_and_written_for_the_i
         "throttled once, then answered"
     );
     assert_eq!(out.account_summary.as_ref().unwrap()["Users"], 1);
+    // The retry came after the throttled attempt and the call succeeded on it.
+    let summaries: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.operation == "GetAccountSummary")
+        .collect();
+    assert!(summaries[1].at >= summaries[0].at);
+    // Adaptive retries rate-limit only the throttled service, from a realistic starting rate: the
+    // whole scan (about 30 requests, two of them throttled, LookupEvents paced at 120 ms) is not
+    // held to the SDK default's floor of one request every two seconds (23 s before).
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let after_throttle: Vec<&Seen> = seen
+        .iter()
+        .skip_while(|s| s.operation != "GetAccountSummary")
+        .filter(|s| s.operation.starts_with("Get") || s.operation.starts_with("List"))
+        .collect();
+    assert!(after_throttle.len() > 5, "{after_throttle:?}");
+}
+
+#[test]
+fn each_scan_gets_its_own_retry_partitions() {
+    // A custom partition per service and scan: its own rate limiter and retry quota, named after the
+    // service (the SDK's default partitions are shared by the whole process).
+    assert_eq!(pare_aws::retry_partition("iam").to_string(), "pare-iam");
+    let options = ScanOptions::new(std::env::temp_dir());
+    assert!(options.adaptive_retries);
+    let retry = pare_aws::retry_config(&options);
+    assert_eq!(retry.mode(), aws_config::retry::RetryMode::Adaptive);
+    assert_eq!(retry.max_attempts(), 8);
+    assert_eq!(retry.initial_backoff(), Duration::from_millis(200));
 }

@@ -39,9 +39,10 @@ pub(crate) struct ScanArgs {
     /// Attempts per request, the first included (exponential backoff with jitter between them).
     #[arg(long, value_name = "N", default_value_t = 8)]
     max_attempts: u32,
-    /// Also rate-limit requests on the client after throttling (the SDK's adaptive retry mode).
+    /// Backoff only: no client-side rate limiting of a service after it throttles (the SDK's
+    /// standard retry mode instead of its adaptive one).
     #[arg(long)]
-    adaptive_retries: bool,
+    no_adaptive_retries: bool,
     /// Where downloaded log objects and raw documents are kept (default: `<db>.aws` beside the
     /// database); a later scan reuses what is there.
     #[arg(long, value_name = "DIR")]
@@ -74,7 +75,7 @@ pub(crate) fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     options.region = args.region;
     options.endpoint_url = args.endpoint_url;
     options.max_attempts = Some(args.max_attempts);
-    options.adaptive_retries = args.adaptive_retries;
+    options.adaptive_retries = !args.no_adaptive_retries;
     options.since = args
         .since
         .as_deref()
@@ -156,7 +157,24 @@ fn print_summary(out: &mut impl Write, s: &ScanSummary) -> Result<()> {
         Some(n) => writeln!(out, "organizations: {n} scps/rcps apply")?,
         None => writeln!(out, "organizations: not read")?,
     }
-    writeln!(out, "raw documents: {}", s.documents_dir.display())?;
+    match &s.account_import {
+        Some(a) => writeln!(
+            out,
+            "account snapshot {}{}: {} users, {} roles, {} groups, {} managed policies, {} input problems",
+            a.snapshot.id,
+            if a.created {
+                ""
+            } else {
+                " (unchanged, already stored)"
+            },
+            a.counts.users,
+            a.counts.roles,
+            a.counts.groups,
+            a.counts.managed_policies,
+            a.problems.len()
+        )?,
+        None => writeln!(out, "account snapshot: not stored")?,
+    }
     if !s.problems.is_empty() {
         writeln!(out, "not read ({}):", s.problems.len())?;
         for p in &s.problems {
@@ -173,12 +191,15 @@ pub(crate) fn cmd_scan_report(db: &Path, json: bool) -> Result<ExitCode> {
     let latest = pare_engine::latest_scan(db).map_err(|e| anyhow!("{e}"))?;
     let findings = pare_engine::analyzer_findings(db).map_err(|e| anyhow!("{e}"))?;
     let last_accessed = pare_engine::last_accessed(db, None).map_err(|e| anyhow!("{e}"))?;
+    let comparison =
+        pare_engine::access_analyzer::compare_access_analyzer(db).map_err(|e| anyhow!("{e}"))?;
     let mut out = std::io::stdout().lock();
     if json {
         let value = serde_json::json!({
             "scan": latest.as_ref().map(|(s, _)| s),
             "problems": latest.as_ref().map(|(_, p)| p),
             "analyzer_findings": findings,
+            "access_analyzer_comparison": comparison,
             "last_accessed": last_accessed,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
@@ -216,6 +237,7 @@ pub(crate) fn cmd_scan_report(db: &Path, json: bool) -> Result<ExitCode> {
             f.resource.as_deref().unwrap_or("-")
         )?;
     }
+    print_comparison(&mut out, &comparison)?;
     writeln!(out, "access advisor ({} rows):", last_accessed.len())?;
     for r in &last_accessed {
         let what = match &r.action_name {
@@ -230,4 +252,32 @@ pub(crate) fn cmd_scan_report(db: &Path, json: bool) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_comparison(
+    out: &mut impl Write,
+    c: &pare_engine::access_analyzer::AnalyzerComparison,
+) -> Result<()> {
+    use pare_engine::access_analyzer::Agreement;
+    writeln!(
+        out,
+        "access analyzer vs pare: {} agree, {} only access analyzer, {} only pare, {} not modelled by pare, {} without an analyzer ({} inactive analyzer findings not compared):",
+        c.count(Agreement::Agree),
+        c.count(Agreement::OnlyAccessAnalyzer),
+        c.count(Agreement::OnlyPare),
+        c.count(Agreement::NotModelledByPare),
+        c.count(Agreement::NoAnalyzer),
+        c.inactive_findings
+    )?;
+    for r in &c.rows {
+        let mark = match r.agreement {
+            Agreement::Agree => "agree",
+            Agreement::OnlyAccessAnalyzer => "only access analyzer",
+            Agreement::OnlyPare => "only pare",
+            Agreement::NotModelledByPare => "not modelled by pare",
+            Agreement::NoAnalyzer => "no analyzer",
+        };
+        writeln!(out, "  [{mark}] {}", r.summary)?;
+    }
+    Ok(())
 }

@@ -223,10 +223,31 @@ pub fn import_account(
         known_accounts: input.known_accounts.as_ref().map(file).transpose()?,
         managed_policies: input.managed_policies.as_ref().map(file).transpose()?,
     };
-    let account = load_account(&sources)?;
+    import_account_sources(db, &sources)
+}
+
+/// Validates and stores documents already in memory (a live scan's) as one account snapshot, exactly as
+/// [`import_account`] does with files: the same parsing and errors (naming each source's `name`), the raw
+/// texts stored with the snapshot, and nothing stored when the same contents were imported before.
+///
+/// # Errors
+///
+/// [`AccountError`]: invalid input, or the database failing.
+pub fn import_account_sources(
+    db: &Path,
+    sources: &AccountSources,
+) -> Result<AccountImportSummary, AccountError> {
+    if sources.authz.is_empty()
+        && sources.credential_report.is_none()
+        && sources.org_policies.is_none()
+        && sources.known_accounts.is_none()
+    {
+        return Err(AccountError::NoInput);
+    }
+    let account = load_account(sources)?;
     let mut hasher = Sha256::new();
     let mut files = Vec::new();
-    for (kind, f) in ordered(&sources) {
+    for (kind, f) in ordered(sources) {
         let sha = sha256_hex(f.text.as_bytes());
         // The identity of a snapshot is its content, not where the files were.
         hasher.update(kind.as_bytes());

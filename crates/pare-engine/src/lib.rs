@@ -14,9 +14,11 @@
 
 #![warn(missing_docs)]
 
+pub mod access_analyzer;
 pub mod account;
 mod alerts;
 pub mod demo;
+mod aws_profiles;
 mod explore;
 pub mod explore_identities;
 pub mod findings;
@@ -24,6 +26,7 @@ mod import;
 pub mod reviews;
 mod rightsize;
 mod scan;
+mod scan_app;
 
 use std::path::Path;
 
@@ -32,6 +35,7 @@ pub use alerts::{
     actor_activity, alert_events, alert_policies, alerts, evaluate_alerts, evaluate_new_events,
     import_alert_policies, ip_activity, reviewer, set_reviewer, triage_alert,
 };
+pub use aws_profiles::{AWS_REGIONS, AwsProfile, aws_profiles, profiles_in};
 pub use chrono::{DateTime, Utc};
 pub use explore::{
     ActionUse, ActivityCounts, ActivityFilter, CallCount, Database, EventFacets, EventPage,
@@ -44,7 +48,8 @@ pub use import::{
     import_cloudtrail, import_cloudtrail_cancellable,
 };
 pub use pare_aws::{
-    Problem as ScanProblem, S3Location, ScanOptions, ScanProgress, Stage as ScanStage,
+    Collection as ScanCollection, Problem as ScanProblem, S3Location, ScanOptions, ScanProgress,
+    Stage as ScanStage,
 };
 pub use pare_ingest::parse_time_text;
 pub use pare_store::{
@@ -58,6 +63,11 @@ pub use rightsize::{
 };
 pub use scan::{
     ScanEvent, ScanSummary, analyzer_findings, last_accessed, latest_scan, scan_account,
+    store_collection,
+};
+pub use scan_app::{
+    ConnectChoices, IMPORT_STAGE, ScanProblemView, ScanReport, ScanStatus, ScannedIdentity,
+    connect_choices, scan_report, scanned_identities,
 };
 
 /// Why an engine call failed.
@@ -79,6 +89,9 @@ pub enum EngineError {
     /// A live scan could not start (no credentials, or no runtime).
     #[error(transparent)]
     Scan(#[from] pare_aws::ScanError),
+    /// The user cancelled a scan (what was stored before is kept).
+    #[error("the scan was cancelled")]
+    Cancelled,
     /// A bug in Pare.
     #[error("internal error: {0}")]
     Internal(&'static str),

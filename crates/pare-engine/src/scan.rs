@@ -1,16 +1,20 @@
 //! Live AWS scan: collects with `pare-aws` (read-only, the user's own credentials), imports the
-//! CloudTrail files it downloaded through the same importer as `pare import --cloudtrail`, and
-//! stores the rest (raw documents, Access Advisor, Access Analyzer, what could not be read) with
-//! `pare-store`.
+//! CloudTrail files it downloaded through the same importer as `pare import --cloudtrail`, hands the
+//! IAM documents (authorization details, credential report, SCPs) in memory to the account importer
+//! as `pare import --authz` does, and stores the rest (raw documents, Access Advisor, Access
+//! Analyzer, what could not be read) with `pare-store`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{SecondsFormat, Utc};
+use pare_account::{AccountSources, SourceFile};
 use pare_aws::{Collection, Problem, ScanOptions, ScanProgress};
 use pare_store::{AnalyzerFindingInput, LastAccessedInput, ScanInput, Store};
 use serde::Serialize;
 
-use crate::{EngineError, ImportProgress, ImportSummary, import_cloudtrail};
+use crate::account::{AccountImportSummary, import_account_sources};
+use crate::{EngineError, ImportProgress, ImportSummary, import_cloudtrail_cancellable};
 
 /// A progress report of [`scan_account`].
 #[derive(Debug, Clone)]
@@ -63,8 +67,9 @@ pub struct ScanSummary {
     pub organization_policies: Option<usize>,
     /// The CloudTrail import of the downloaded files.
     pub cloudtrail_import: Option<ImportSummary>,
-    /// Where the raw documents were written for the file importers.
-    pub documents_dir: PathBuf,
+    /// The account snapshot the IAM documents were stored as (`created` is false when a scan of the
+    /// same contents had stored it before); none when nothing was read or it did not validate.
+    pub account_import: Option<AccountImportSummary>,
     /// What could not be read, and why.
     pub problems: Vec<Problem>,
 }
@@ -75,58 +80,50 @@ fn count(doc: Option<&serde_json::Value>, list: &str) -> usize {
         .map_or(0, Vec::len)
 }
 
-/// Writes the raw documents (GAAD JSON, credential report CSV, Organizations policies) to `dir`, the
-/// files `pare import` reads, and returns (kind, text) pairs to store.
-fn documents(
-    collection: &Collection,
-    dir: &Path,
-    problems: &mut Vec<Problem>,
-) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut add = |kind: &str, file: &str, text: String| {
-        if let Err(e) =
-            std::fs::create_dir_all(dir).and_then(|()| std::fs::write(dir.join(file), &text))
-        {
-            problems.push(Problem {
-                api: "pare:write".into(),
-                code: None,
-                message: format!("`{}`: {e}", dir.join(file).display()),
-            });
-        }
-        out.push((kind.to_owned(), text));
+/// The documents the account importer reads, in its formats and in memory (named after the files
+/// `pare import` would read), and the rest of the scan's documents as (kind, text) to store with the scan.
+fn documents(collection: &Collection) -> (AccountSources, Vec<(String, String)>) {
+    let account = collection
+        .caller
+        .as_ref()
+        .map_or("unknown", |c| c.account.as_str());
+    let source = |file: &str, text: String| SourceFile {
+        name: format!("aws scan of {account}: {file}"),
+        text,
     };
-    if let Some(d) = &collection.authorization_details {
-        add(
-            "authorization_details",
-            "authorization-details.json",
-            json(d),
-        );
-    }
-    if let Some(csv) = &collection.credential_report {
-        add(
-            "credential_report",
-            "credential-report.csv",
-            String::from_utf8_lossy(csv).into_owned(),
-        );
-    }
+    let sources = AccountSources {
+        authz: collection
+            .authorization_details
+            .iter()
+            .map(|d| source("authorization-details.json", json(d)))
+            .collect(),
+        credential_report: collection.credential_report.as_ref().map(|csv| {
+            source(
+                "credential-report.csv",
+                String::from_utf8_lossy(csv).into_owned(),
+            )
+        }),
+        org_policies: collection
+            .organization
+            .as_ref()
+            .map(|o| source("scps.json", json(&o.scp_file()))),
+        known_accounts: None,
+        managed_policies: None,
+    };
+    let mut rest = Vec::new();
     if let Some(s) = &collection.account_summary {
-        add("account_summary", "account-summary.json", json(s));
+        rest.push(("account_summary".to_owned(), json(s)));
     }
     if let Some(p) = &collection.password_policy {
-        add("password_policy", "password-policy.json", json(p));
+        rest.push(("password_policy".to_owned(), json(p)));
     }
-    add(
-        "access_keys",
-        "access-keys.json",
-        json(&collection.access_keys),
-    );
-    add("trails", "trails.json", json(&collection.cloudtrail.trails));
-    add("analyzers", "analyzers.json", json(&collection.analyzers));
+    rest.push(("access_keys".to_owned(), json(&collection.access_keys)));
+    rest.push(("trails".to_owned(), json(&collection.cloudtrail.trails)));
+    rest.push(("analyzers".to_owned(), json(&collection.analyzers)));
     if let Some(o) = &collection.organization {
-        add("organization", "organization.json", json(o));
-        add("scps", "scps.json", json(&o.scp_file()));
+        rest.push(("organization".to_owned(), json(o)));
     }
-    out
+    (sources, rest)
 }
 
 /// Pretty JSON text (serializing these plain structs cannot fail; say so if it ever does).
@@ -151,24 +148,66 @@ pub fn scan_account(
     // Open (and migrate) the database before talking to AWS, so a bad path fails fast.
     drop(Store::open(db)?);
     let collection = pare_aws::scan(options, |p| progress(&ScanEvent::Collect(p.clone())))?;
+    store_collection(db, options, &collection, started, progress)
+}
+
+/// Stores what a scan collected (started at `started`) into the database at `db`: the CloudTrail
+/// files through the CloudTrail importer, the IAM documents through the account importer, the rest
+/// with the scan. [`scan_account`] is collection then this; tests give a collection read from
+/// recorded AWS responses.
+///
+/// # Errors
+///
+/// [`EngineError::Store`] when the database fails; [`EngineError::Cancelled`] when
+/// `options.cancel` was set during the CloudTrail import.
+pub fn store_collection(
+    db: &Path,
+    options: &ScanOptions,
+    collection: &Collection,
+    started: chrono::DateTime<Utc>,
+    mut progress: impl FnMut(&ScanEvent) + Send,
+) -> Result<ScanSummary, EngineError> {
     let mut problems = collection.problems.clone();
+    let not_cancelled = AtomicBool::new(false);
+    let cancel = options.cancel.as_deref().unwrap_or(&not_cancelled);
     let cloudtrail_import = if collection.cloudtrail.files.is_empty() {
         None
     } else {
-        Some(import_cloudtrail(
+        let summary = import_cloudtrail_cancellable(
             db,
             &collection.cloudtrail.files,
             options.since,
             options.until,
+            cancel,
             |p| progress(&ScanEvent::Import(*p)),
-        )?)
+        )?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Cancelled);
+        }
+        Some(summary)
     };
     let caller = collection
         .caller
         .clone()
         .ok_or(EngineError::Internal("a scan without a caller identity"))?;
-    let documents_dir = options.cache_dir.join("documents").join(&caller.account);
-    let docs = documents(&collection, &documents_dir, &mut problems);
+    let (sources, docs) = documents(&collection);
+    // The IAM documents go to the account importer as they are: the same validation and snapshot
+    // storage as `pare import --authz`, nothing stored again when the account did not change.
+    let account_import = if sources.authz.is_empty() && sources.credential_report.is_none() {
+        None
+    } else {
+        match import_account_sources(db, &sources) {
+            Ok(summary) => Some(summary),
+            Err(e) => {
+                problems.push(Problem {
+                    api: "pare:import-account".into(),
+                    code: None,
+                    message: e.to_string(),
+                });
+                None
+            }
+        }
+    };
     let auth = collection.authorization_details.as_ref();
     let mut summary = ScanSummary {
         scan_id: 0,
@@ -202,7 +241,7 @@ pub fn scan_account(
             .as_ref()
             .map(|o| o.chain.iter().map(|t| t.policies.len()).sum()),
         cloudtrail_import,
-        documents_dir,
+        account_import,
         problems: Vec::new(),
     };
     let mut last_accessed = Vec::new();

@@ -527,3 +527,166 @@ error: string | null,
  * The database now open (the user's own, with the import in it).
  */
 database: DatabaseInfo | null, };
+
+export type AwsProfile = { 
+/**
+ * Its name (`default` included).
+ */
+name: string, 
+/**
+ * Its `region`, when the config file sets one.
+ */
+region: string | null, 
+/**
+ * How it gets credentials: `sso`, `credential-process`, `assume-role`, `keys`, `web-identity`,
+ * or `other`.
+ */
+kind: string, 
+/**
+ * Where it is defined: `config`, `credentials` or `both`.
+ */
+source: string, };
+
+export type ConnectChoices = { 
+/**
+ * Profiles from the user's AWS config and credentials files (names and kinds, no secrets).
+ */
+profiles: Array<AwsProfile>, 
+/**
+ * Regions to pick from.
+ */
+regions: Array<string>, 
+/**
+ * The stages a scan goes through, in order (their names as [`ScanStatus::stage`] gives them).
+ */
+stages: Array<string>, 
+/**
+ * The default start of the CloudTrail window (`YYYY-MM-DD`, 90 days ago: LookupEvents' reach).
+ */
+defaultSince: string, };
+
+export type ScanStatus = { 
+/**
+ * The stage (one of [`ConnectChoices::stages`]).
+ */
+stage: string, 
+/**
+ * What happened, lowercase.
+ */
+message: string, 
+/**
+ * The stage is finished.
+ */
+done: boolean, };
+
+export type ScannedIdentity = { 
+/**
+ * Its ARN.
+ */
+arn: string, 
+/**
+ * `user`, `role`, `root`, ….
+ */
+kind: string, 
+/**
+ * Its name.
+ */
+name: string, };
+
+export type ScanProblemView = { 
+/**
+ * The API (`iam:GetAccountPasswordPolicy`).
+ */
+api: string, 
+/**
+ * AWS's error code, when there is one.
+ */
+code: string | null, 
+/**
+ * Why.
+ */
+message: string, };
+
+export type ScanReport = { 
+/**
+ * The account.
+ */
+account: string, 
+/**
+ * Who scanned it.
+ */
+callerArn: string, 
+/**
+ * The region used.
+ */
+region: string | null, 
+/**
+ * Users, groups, roles, managed policies read.
+ */
+users: number, 
+/**
+ * Groups.
+ */
+groups: number, 
+/**
+ * Roles.
+ */
+roles: number, 
+/**
+ * Managed policies.
+ */
+policies: number, 
+/**
+ * Credential report rows (none when it was not read).
+ */
+credentialReportRows: number | null, 
+/**
+ * Access Advisor rows.
+ */
+lastAccessedRows: number, 
+/**
+ * Trails.
+ */
+trails: number, 
+/**
+ * CloudTrail events new in the database.
+ */
+newEvents: number, 
+/**
+ * Access Analyzer findings.
+ */
+analyzerFindings: number, 
+/**
+ * SCPs and RCPs that apply (none when Organizations was not read).
+ */
+organizationPolicies: number | null, 
+/**
+ * The account snapshot is new (false: the account had not changed since the last scan).
+ */
+snapshotCreated: boolean | null, 
+/**
+ * What could not be read.
+ */
+problems: Array<ScanProblemView>, 
+/**
+ * The identities of the stored account snapshot.
+ */
+identities: Array<ScannedIdentity>, };
+
+export type ScanOutcome = { 
+/**
+ * What the scan read and stored, when it finished.
+ */
+report: ScanReport | null, 
+/**
+ * Why it stopped (no credentials, the database), when it did.
+ */
+error: string | null, 
+/**
+ * The user cancelled it.
+ */
+cancelled: boolean, 
+/**
+ * The database now open (the user's own, with the scan in it).
+ */
+database: DatabaseInfo | null, };

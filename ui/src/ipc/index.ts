@@ -4,6 +4,9 @@
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  ConnectChoices,
+  ScanOutcome,
+  ScanStatus,
   DatabaseInfo,
   EventFacets,
   ActivityFilter,
@@ -69,6 +72,29 @@ export async function onImport(
 ): Promise<UnlistenFn> {
   const a = await listen<ImportStatus>("import-progress", (e) => onProgress(e.payload));
   const b = await listen<ImportOutcome>("import-finished", (e) => onFinished(e.payload));
+  return () => {
+    a();
+    b();
+  };
+}
+
+/** AWS profiles (names and kinds only), regions and the scan's stages. */
+export const awsConnectChoices = (): Promise<ConnectChoices> => invoke("aws_connect_choices");
+
+/** Starts a live scan into the user's own database (null: the default chain / the profile's region). */
+export const startAwsScan = (profile: string | null, region: string | null, since: string | null): Promise<void> =>
+  invoke("start_aws_scan", { profile, region, since });
+
+/** Asks the running scan to stop. */
+export const cancelAwsScan = (): Promise<boolean> => invoke("cancel_aws_scan");
+
+/** Calls `onProgress` while a scan runs and `onFinished` when it ends. */
+export async function onScan(
+  onProgress: (s: ScanStatus) => void,
+  onFinished: (o: ScanOutcome) => void,
+): Promise<UnlistenFn> {
+  const a = await listen<ScanStatus>("scan-progress", (e) => onProgress(e.payload));
+  const b = await listen<ScanOutcome>("scan-finished", (e) => onFinished(e.payload));
   return () => {
     a();
     b();

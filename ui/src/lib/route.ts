@@ -8,7 +8,8 @@ export type Route =
   | { screen: "principal"; key: string }
   | { screen: "root" }
   | { screen: "identities" }
-  | { screen: "findings" };
+  | { screen: "findings" }
+  | { screen: "connect" };
 
 export type Navigate = (r: Route) => void;
 
@@ -20,4 +21,5 @@ export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] 
   { screen: "root", label: "Root account" },
   { screen: "identities", label: "Identities", later: true },
   { screen: "findings", label: "Findings", later: true },
+  { screen: "connect", label: "Connect to AWS" },
 ];
