@@ -309,11 +309,8 @@ fn event_key(usage: &UsageEvent, json: &str) -> [u8; 16] {
         .time
         .as_deref()
         .and_then(|t| {
-            plain_utc_seconds(t).or_else(|| {
-                DateTime::parse_from_rfc3339(t)
-                    .ok()
-                    .map(|t| t.timestamp())
-            })
+            plain_utc_seconds(t)
+                .or_else(|| DateTime::parse_from_rfc3339(t).ok().map(|t| t.timestamp()))
         })
         .map_or(0u64, |t| u64::try_from(t).unwrap_or(0));
     let mut key = [0u8; 16];
@@ -346,11 +343,8 @@ fn plain_utc_seconds(t: &str) -> Option<i64> {
             d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
         })
     };
-    let date = chrono::NaiveDate::from_ymd_opt(
-        i32::try_from(num(0, 4)?).ok()?,
-        num(5, 7)?,
-        num(8, 10)?,
-    )?;
+    let date =
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0, 4)?).ok()?, num(5, 7)?, num(8, 10)?)?;
     let time = date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
     Some(time.and_utc().timestamp())
 }
@@ -850,7 +844,16 @@ mod tests {
 
     #[test]
     fn json_strings_as_serde_json_writes_them() {
-        for s in ["", "plain", "q\"uote", "back\\slash", "nl\ncr\rtab\t", "\u{1}\u{8}\u{c}\u{1f}", "é/ü", "a\"\\\u{7f}"] {
+        for s in [
+            "",
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "nl\ncr\rtab\t",
+            "\u{1}\u{8}\u{c}\u{1f}",
+            "é/ü",
+            "a\"\\\u{7f}",
+        ] {
             let mut out = String::new();
             super::push_json_string(&mut out, s);
             assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
@@ -859,14 +862,23 @@ mod tests {
 
     #[test]
     fn plain_times_as_rfc3339_reads_them() {
-        for t in ["2026-10-01T00:00:00Z", "1999-12-31T23:59:59Z", "2024-02-29T12:34:56Z"] {
+        for t in [
+            "2026-10-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "2024-02-29T12:34:56Z",
+        ] {
             assert_eq!(
                 super::plain_utc_seconds(t),
                 Some(chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp()),
                 "{t}"
             );
         }
-        for t in ["2026-10-01T00:00:00.5Z", "2026-10-01T00:00:00+01:00", "2026-13-01T00:00:00Z", "x"] {
+        for t in [
+            "2026-10-01T00:00:00.5Z",
+            "2026-10-01T00:00:00+01:00",
+            "2026-13-01T00:00:00Z",
+            "x",
+        ] {
             assert_eq!(super::plain_utc_seconds(t), None, "{t}");
         }
     }
