@@ -308,8 +308,11 @@ fn event_key(usage: &UsageEvent, json: &str) -> [u8; 16] {
     let seconds = usage
         .time
         .as_deref()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map_or(0u64, |t| u64::try_from(t.timestamp()).unwrap_or(0));
+        .and_then(|t| {
+            plain_utc_seconds(t)
+                .or_else(|| DateTime::parse_from_rfc3339(t).ok().map(|t| t.timestamp()))
+        })
+        .map_or(0u64, |t| u64::try_from(t).unwrap_or(0));
     let mut key = [0u8; 16];
     let time_bytes = seconds.to_be_bytes();
     for (k, d) in key
@@ -319,6 +322,31 @@ fn event_key(usage: &UsageEvent, json: &str) -> [u8; 16] {
         *k = *d;
     }
     key
+}
+
+/// Seconds since the epoch of CloudTrail's usual `YYYY-MM-DDTHH:MM:SSZ`, without the general
+/// RFC 3339 parser; `None` for any other form (the caller then parses it in full).
+fn plain_utc_seconds(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.len() != 20
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+        || b.get(19) != Some(&b'Z')
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date =
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0, 4)?).ok()?, num(5, 7)?, num(8, 10)?)?;
+    let time = date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
+    Some(time.and_utc().timestamp())
 }
 
 fn event_input(
@@ -400,7 +428,7 @@ fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
             out.push('"');
             out.push_str(k);
             out.push_str("\":");
-            out.push_str(&serde_json::to_string(v).unwrap_or_default());
+            push_json_string(&mut out, v);
         }
     };
     put("type", identity.and_then(|i| i.identity_type.as_deref()));
@@ -441,6 +469,33 @@ fn actor_details(record: &CloudTrailRecord<'_>, actor: &Actor) -> String {
     }
     out.push('}');
     out
+}
+
+/// Appends `s` as a JSON string, escaped as `serde_json` escapes it (`"`, `\\`, the short
+/// escapes, `\u00XX` for other control characters), without an intermediate allocation.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(i) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let c = rest.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+        }
+        rest = rest.get(i + c.len_utf8()..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out.push('"');
 }
 
 /// The stored name of an actor kind.
@@ -781,4 +836,50 @@ pub fn import_cloudtrail_cancellable(
     let json = serde_json::to_string(&summary).unwrap_or_default();
     store.finish_import(run, &json)?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+
+    #[test]
+    fn json_strings_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "nl\ncr\rtab\t",
+            "\u{1}\u{8}\u{c}\u{1f}",
+            "é/ü",
+            "a\"\\\u{7f}",
+        ] {
+            let mut out = String::new();
+            super::push_json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn plain_times_as_rfc3339_reads_them() {
+        for t in [
+            "2026-10-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "2024-02-29T12:34:56Z",
+        ] {
+            assert_eq!(
+                super::plain_utc_seconds(t),
+                Some(chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp()),
+                "{t}"
+            );
+        }
+        for t in [
+            "2026-10-01T00:00:00.5Z",
+            "2026-10-01T00:00:00+01:00",
+            "2026-13-01T00:00:00Z",
+            "x",
+        ] {
+            assert_eq!(super::plain_utc_seconds(t), None, "{t}");
+        }
+    }
 }

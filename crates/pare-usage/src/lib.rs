@@ -37,10 +37,10 @@ pub use mapping::{
     ActionMapper, CONSOLE_SOURCES, Mapping, OVERRIDES, OverrideTarget, strip_api_version,
     unknown_actions,
 };
+pub use params::RequestParams;
 pub use record::{
     CloudTrailRecord, OnBehalfOf, RecordKind, Resource, SessionAttributes, SessionContext,
     SessionIssuer, Str, UserIdentity, WebIdFederationData, parse_records,
 };
-pub use params::RequestParams;
 pub use resources::{TemplateVars, resources_for_action, template_vars, template_vars_of};
 pub use usage::{ActionUse, Activity, Outcome, UsageEvent, outcome, to_usage};

@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 
-use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde_json::Value;
 
 /// A string parameter: only JSON strings count (as `Value::as_str` does).
@@ -409,9 +409,7 @@ fn delete_keys<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, st
     nested_list::<D, KeyField>(d, "Object")
 }
 
-fn instance_items<'de: 'a, 'a, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<Cow<'a, str>>, D::Error> {
+fn instance_items<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, str>>, D::Error> {
     nested_list::<D, InstanceIdField>(d, "items")
 }
 
@@ -484,7 +482,15 @@ mod tests {
             let from_value = value.as_ref().map(RequestParams::from_value);
             let parsed = RequestParams::parse(text);
             for prefix in [
-                "s3", "iam", "lambda", "dynamodb", "kms", "sqs", "ec2", "sts", "sns",
+                "s3",
+                "iam",
+                "lambda",
+                "dynamodb",
+                "kms",
+                "sqs",
+                "ec2",
+                "sts",
+                "sns",
                 "secretsmanager",
             ] {
                 let a = template_vars_of(prefix, parsed.as_ref(), Some("r"), Some("1"), "aws");

@@ -5,8 +5,8 @@ use pare_catalog::ActionId;
 
 use crate::actor::{Actor, resolve_actor};
 use crate::mapping::{ActionMapper, Mapping};
-use crate::record::{CloudTrailRecord, RecordKind};
 use crate::params::RequestParams;
+use crate::record::{CloudTrailRecord, RecordKind};
 use crate::resources::{resources_for_action, template_vars_of};
 
 /// How the call ended.
@@ -245,8 +245,7 @@ pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> Usa
                 let params = record
                     .request_parameters
                     .and_then(|raw| RequestParams::parse(raw.get()));
-                let vars =
-                    template_vars_of(prefix, params.as_ref(), region, account, partition);
+                let vars = template_vars_of(prefix, params.as_ref(), region, account, partition);
                 let uses = ids
                     .into_iter()
                     .map(|action| ActionUse {
