@@ -22,6 +22,7 @@ mod import;
 pub mod reviews;
 mod rightsize;
 mod scan;
+mod trail_identities;
 
 use std::path::Path;
 
