@@ -406,6 +406,20 @@ pub fn account_graph(
     let oracle = pare_findings::account::AccountOracle::new(&perms, now);
     let report =
         pare_findings::find_paths(&oracle, techniques, pare_findings::SearchOptions::default());
+    // Only the principal's own paths (every step of each): all the account's escalation edges would join most
+    // principals into one neighbourhood.
+    let own = account
+        .principal(id)
+        .map(|p| p.arn.clone())
+        .unwrap_or_default();
+    let report = pare_findings::PathReport {
+        paths: report
+            .paths
+            .into_iter()
+            .filter(|p| p.principal == own)
+            .collect(),
+        ..report
+    };
     add_escalation_edges(&mut graph, &account, &report);
     graph.add_trust_edges_around(&perms, id, depth);
     let nodes = graph.neighbourhood(id, depth);
