@@ -231,17 +231,37 @@ impl AccountGraph {
         let by_role: HashMap<PrincipalId, &RoleTrust> =
             trusts.iter().map(|t| (t.role, t)).collect();
         let mut eval = TrustEvaluator::new(perms, false);
-        let mut done: BTreeSet<(PrincipalId, PrincipalId)> = BTreeSet::new();
-        let mut expanded: BTreeSet<PrincipalId> = BTreeSet::new();
-        let mut pair = |g: &mut AccountGraph,
-                        eval: &mut TrustEvaluator,
-                        rt: &RoleTrust,
-                        caller: PrincipalId,
-                        session: Option<String>| {
-            if done.insert((caller, rt.role)) {
-                g.add_internal_trust_edge(perms, eval, rt, caller, session.as_deref());
+        // Which roles each caller may get into: those naming it, those trusting the account (for callers whose
+        // policies allow sts:AssumeRole), those trusting everyone.
+        let mut naming: HashMap<PrincipalId, Vec<&RoleTrust>> = HashMap::new();
+        let mut account_wide: Vec<&RoleTrust> = Vec::new();
+        let mut everyone: Vec<&RoleTrust> = Vec::new();
+        for rt in &trusts {
+            if rt.everyone {
+                everyone.push(rt);
+                continue;
             }
+            for caller in rt.named.keys() {
+                naming.entry(*caller).or_default().push(rt);
+            }
+            if rt.account {
+                account_wide.push(rt);
+            }
+        }
+        let roles_for = |p: PrincipalId, assume_callers: &[PrincipalId]| -> Vec<&RoleTrust> {
+            let mut out: Vec<&RoleTrust> = everyone.clone();
+            out.extend(naming.get(&p).into_iter().flatten().copied());
+            if assume_callers.binary_search(&p).is_ok() {
+                out.extend(account_wide.iter().copied());
+            }
+            out.sort_unstable_by_key(|rt| rt.role);
+            out.dedup_by_key(|rt| rt.role);
+            out
         };
+        // A principal is expanded once, as a role (all its callers) and as a caller (all the roles it may get
+        // into); a pair is evaluated when its first side is expanded, never again from the other side.
+        let mut expanded: Vec<bool> = vec![false; perms.account.principals.len()];
+        let is_expanded = |e: &[bool], p: PrincipalId| e.get(p.index()).copied().unwrap_or(false);
         // The same walk as `neighbourhood`: before a node's edges are read, every edge touching it is added.
         let Some(start) = self.principal_node(id) else {
             self.role_trusts = trusts;
@@ -253,18 +273,38 @@ impl AccountGraph {
             let mut next = Vec::new();
             for n in frontier {
                 if let Some(Node::Principal { id: p }) = self.graph.node_weight(n).cloned()
-                    && expanded.insert(p)
+                    && !is_expanded(&expanded, p)
                 {
                     // As a role: its callers. As a caller: the roles that may let it in.
                     if let Some(rt) = by_role.get(&p) {
                         for (caller, session) in rt.callers(&eval.assume_callers, perms.account) {
-                            pair(self, &mut eval, rt, caller, session);
+                            if !is_expanded(&expanded, caller) {
+                                self.add_internal_trust_edge(
+                                    perms,
+                                    &mut eval,
+                                    rt,
+                                    caller,
+                                    session.as_deref(),
+                                );
+                            }
                         }
                     }
-                    for rt in &trusts {
-                        if let Some(session) = rt.caller(p, &eval.assume_callers) {
-                            pair(self, &mut eval, rt, p, session);
+                    for rt in roles_for(p, &eval.assume_callers) {
+                        if is_expanded(&expanded, rt.role) || rt.role == p {
+                            continue;
                         }
+                        if let Some(session) = rt.caller(p, &eval.assume_callers) {
+                            self.add_internal_trust_edge(
+                                perms,
+                                &mut eval,
+                                rt,
+                                p,
+                                session.as_deref(),
+                            );
+                        }
+                    }
+                    if let Some(e) = expanded.get_mut(p.index()) {
+                        *e = true;
                     }
                 }
                 let around: Vec<(NodeIndex, bool)> = self
@@ -291,17 +331,18 @@ impl AccountGraph {
         let rest: Vec<PrincipalId> = seen
             .iter()
             .filter_map(|n| match self.graph.node_weight(*n) {
-                Some(Node::Principal { id }) if !expanded.contains(id) => Some(*id),
+                Some(Node::Principal { id }) if !is_expanded(&expanded, *id) => Some(*id),
                 _ => None,
             })
             .collect();
-        for &role in &rest {
-            let Some(rt) = by_role.get(&role) else {
-                continue;
-            };
-            for &caller in &rest {
+        let rest_set: BTreeSet<PrincipalId> = rest.iter().copied().collect();
+        for &caller in &rest {
+            for rt in roles_for(caller, &eval.assume_callers) {
+                if !rest_set.contains(&rt.role) {
+                    continue;
+                }
                 if let Some(session) = rt.caller(caller, &eval.assume_callers) {
-                    pair(self, &mut eval, rt, caller, session);
+                    self.add_internal_trust_edge(perms, &mut eval, rt, caller, session.as_deref());
                 }
             }
         }
@@ -452,8 +493,34 @@ impl AccountGraph {
                 named: BTreeMap::new(),
                 everyone: false,
                 account: false,
+                names: BTreeSet::new(),
+                names_everyone: false,
                 simple: false,
             };
+            for st in trust
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                let Some(pc) = st.principal.as_ref().filter(|pc| !pc.negated) else {
+                    continue;
+                };
+                match &pc.principals {
+                    PrincipalSet::Any => rt.names_everyone = true,
+                    PrincipalSet::Named(entries) => {
+                        for (k, vs) in entries {
+                            if *k == ClauseKind::Aws {
+                                for v in vs {
+                                    if v == "*" {
+                                        rt.names_everyone = true;
+                                    }
+                                    rt.names.insert(v.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             let mut externals: BTreeMap<External, (BTreeSet<String>, BTreeSet<String>)> =
                 BTreeMap::new();
             for st in trust
@@ -597,17 +664,19 @@ impl AccountGraph {
         // Cheap filter: the caller's identity policies must name the action, or the trust policy must name the
         // caller itself (then its own policies need not allow it).
         let caller_arn = session.unwrap_or(&caller.arn);
-        let names_caller = trust_names(trust, caller_arn);
+        let names_caller = rt.names_everyone || rt.names.contains(caller_arn);
+        debug_assert_eq!(names_caller, trust_names(trust, caller_arn));
         let allowed_somewhere = eval.assume_role.is_some_and(|a| effective.is_allowed(a));
         if !names_caller && !allowed_somewhere {
             return;
         }
         // Without the trust naming the caller, an identity statement must allow the role's ARN.
         if !names_caller {
-            let info = eval
-                .assume_info
-                .entry(caller_id)
-                .or_insert_with(|| AssumeInfo::of(effective, eval.assume_role));
+            let assume_role = eval.assume_role;
+            let Some(slot) = eval.assume_info.get_mut(caller_id.index()) else {
+                return;
+            };
+            let info = slot.get_or_insert_with(|| AssumeInfo::of(effective, assume_role));
             let reaching: Vec<&AssumeGrant> = info
                 .grants
                 .iter()
@@ -1337,6 +1406,10 @@ struct RoleTrust {
     everyone: bool,
     /// The account itself (its ID or root ARN): the callers' own policies decide.
     account: bool,
+    /// The `AWS` values of the trust policy's `Allow` statements (any action), and whether one is `"*"` or a
+    /// statement names everyone: a caller they name needs no grant of its own.
+    names: BTreeSet<String>,
+    names_everyone: bool,
     /// The trust policy delegates to the account with no condition on sts:AssumeRole and no `Deny`, and no RCPs
     /// apply: a caller with an unconditional grant reaching the role gets in without an evaluation.
     simple: bool,
@@ -1389,7 +1462,8 @@ struct TrustEvaluator {
     cache: HashMap<PrincipalId, PrincipalPolicies>,
     relaxed_cache: HashMap<PrincipalId, pare_policy::PolicySet>,
     strict_cache: HashMap<PrincipalId, pare_policy::PolicySet>,
-    assume_info: HashMap<PrincipalId, AssumeInfo>,
+    /// By principal index.
+    assume_info: Vec<Option<AssumeInfo>>,
 }
 
 impl TrustEvaluator {
@@ -1411,7 +1485,9 @@ impl TrustEvaluator {
             cache: HashMap::new(),
             relaxed_cache: HashMap::new(),
             strict_cache: HashMap::new(),
-            assume_info: HashMap::new(),
+            assume_info: std::iter::repeat_with(|| None)
+                .take(perms.account.principals.len())
+                .collect(),
         }
     }
 }
