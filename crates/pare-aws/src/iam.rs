@@ -236,8 +236,12 @@ fn merge_page(
                 })
             })
             .collect();
+        // Some AWS-compatible servers (moto) leave the name out; a policy ARN ends with it.
+        let name = p
+            .policy_name()
+            .or_else(|| p.arn().and_then(|a| a.rsplit('/').next()));
         let mut m = object(json!({
-            "PolicyName": opt_str(p.policy_name()),
+            "PolicyName": opt_str(name),
             "PolicyId": opt_str(p.policy_id()),
             "Arn": opt_str(p.arn()),
             "Path": opt_str(p.path()),

@@ -190,7 +190,7 @@ pub fn store_collection(
         .caller
         .clone()
         .ok_or(EngineError::Internal("a scan without a caller identity"))?;
-    let (sources, docs) = documents(&collection);
+    let (sources, docs) = documents(collection);
     // The IAM documents go to the account importer as they are: the same validation and snapshot
     // storage as `pare import --authz`, nothing stored again when the account did not change.
     let account_import = if sources.authz.is_empty() && sources.credential_report.is_none() {
