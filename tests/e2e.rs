@@ -75,7 +75,7 @@ fn desktop_binary() -> PathBuf {
 
 /// A W3C WebDriver session over plain HTTP; requests that fail in transport (tauri-driver 2.1
 /// sometimes resets a connection) are sent again.
-struct Driver {
+pub(crate) struct Driver {
     base: String,
     session: String,
 }
@@ -108,7 +108,7 @@ impl Driver {
         format!("{}/session/{}{path}", self.base, self.session)
     }
 
-    fn script(&self, script: &str, args: Value) -> Value {
+    pub(crate) fn script(&self, script: &str, args: Value) -> Value {
         send(
             "POST",
             &self.url("/execute/sync"),
@@ -118,7 +118,7 @@ impl Driver {
     }
 
     /// Waits for `script` (a function body returning a value) to return something other than null.
-    fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
+    pub(crate) fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
         let start = Instant::now();
         loop {
             let v = self.script(script, args.clone());
@@ -135,7 +135,7 @@ impl Driver {
     }
 
     /// The `data-value` of the element with this `data-testid`, once it is there.
-    fn value_of(&self, testid: &str) -> String {
+    pub(crate) fn value_of(&self, testid: &str) -> String {
         let v = self.wait_for(
             testid,
             "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); \
@@ -147,7 +147,7 @@ impl Driver {
 
     /// Waits until the `data-value` of the element with this `data-testid` is `want` (screens
     /// reload after an import, so an old value may show first).
-    fn expect_value(&self, testid: &str, want: impl ToString) {
+    pub(crate) fn expect_value(&self, testid: &str, want: impl ToString) {
         let want = want.to_string();
         let start = Instant::now();
         loop {
@@ -167,7 +167,7 @@ impl Driver {
         }
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let start = Instant::now();
         let element = loop {
             let found = ureq::post(&self.url("/element"))
@@ -190,7 +190,7 @@ impl Driver {
     }
 
     /// A full-window screenshot after two animation frames (so it shows the new frame).
-    fn screenshot(&self, dir: &Path, name: &str) {
+    pub(crate) fn screenshot(&self, dir: &Path, name: &str) {
         send(
             "POST",
             &self.url("/execute/async"),
@@ -241,7 +241,7 @@ impl Drop for Driver {
     }
 }
 
-fn pare_json(args: &[&str]) -> Value {
+pub(crate) fn pare_json(args: &[&str]) -> Value {
     let out = Command::new(pare_binary()).args(args).output().unwrap();
     // `pare import` exits 1 when some input was bad (the rest imported).
     assert!(
@@ -382,6 +382,7 @@ fn desktop_app_in_a_real_window() {
         .env("XDG_CONFIG_HOME", tmp.path().join("config"))
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))
         .env("PARE_E2E_PICK", &folder)
+        .env("PARE_E2E_SAVE_DIR", crate::e2e_review::report_dir(tmp.path()))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -484,6 +485,7 @@ fn desktop_app_in_a_real_window() {
         json!([]),
     );
     d.screenshot(&shots, "5-root-demo");
+    crate::e2e_review::alerts_reviews_and_drift(&d, &shots, &data_home.join("dev.pare.app/demo.db"), tmp.path());
 
     // Open folder…: the fixture folder is imported with its bad file named, and its events appear.
     d.click("[data-testid=\"nav-dashboard\"]");

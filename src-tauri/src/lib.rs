@@ -5,6 +5,7 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod commands_review;
 pub mod demo;
 pub mod state;
 
@@ -39,6 +40,20 @@ pub fn run() -> tauri::Result<()> {
             commands::root_activity,
             commands::pick_and_import,
             commands::cancel_import,
+            commands_review::alerts,
+            commands_review::alert_detail,
+            commands_review::triage_alert,
+            commands_review::set_reviewer,
+            commands_review::alert_policies,
+            commands_review::save_alert_policy,
+            commands_review::evaluate_alerts,
+            commands_review::reviews,
+            commands_review::review,
+            commands_review::start_review,
+            commands_review::decide,
+            commands_review::snapshots,
+            commands_review::drift,
+            commands_review::save_review_report,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

@@ -1,5 +1,5 @@
 // The screens and how to get to one.
-import type { ActivityFilter } from "../ipc";
+import type { ActivityFilter, AlertFilter } from "../ipc";
 
 export type Route =
   | { screen: "dashboard" }
@@ -8,11 +8,16 @@ export type Route =
   | { screen: "principal"; key: string }
   | { screen: "root" }
   | { screen: "identities" }
-  | { screen: "findings" };
+  | { screen: "findings" }
+  | { screen: "alerts"; filter?: AlertFilter; selected?: number }
+  | { screen: "alert-policy"; id: string }
+  | { screen: "reviews" }
+  | { screen: "review"; name: string }
+  | { screen: "drift" };
 
 export type Navigate = (r: Route) => void;
 
-/** The main navigation, in order; keys 1–7 select them. */
+/** The main navigation, in order; keys 1–9 select them. */
 export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] = [
   { screen: "dashboard", label: "Dashboard" },
   { screen: "activity", label: "Activity" },
@@ -20,4 +25,7 @@ export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] 
   { screen: "root", label: "Root account" },
   { screen: "identities", label: "Identities", later: true },
   { screen: "findings", label: "Findings", later: true },
+  { screen: "alerts", label: "Alerts" },
+  { screen: "reviews", label: "Reviews" },
+  { screen: "drift", label: "Drift" },
 ];
