@@ -527,3 +527,547 @@ error: string | null,
  * The database now open (the user's own, with the import in it).
  */
 database: DatabaseInfo | null, };
+
+export type AlertFilter = { 
+/**
+ * `open`, `dismissed` or `resolved`.
+ */
+status?: string, 
+/**
+ * `low`, `medium`, `high` or `critical`.
+ */
+severity?: string, 
+/**
+ * The policy's id.
+ */
+policy?: string, };
+
+export type AlertRow = { 
+/**
+ * Its id (what `pare alerts --triage` takes).
+ */
+id: number, 
+/**
+ * The policy's id.
+ */
+policy: string, 
+/**
+ * The policy's name (its id when the policy is no longer stored).
+ */
+policyName: string, 
+/**
+ * The version of the policy that raised it.
+ */
+policyVersion: number, 
+/**
+ * `low`, `medium`, `high`, `critical`.
+ */
+severity: string, 
+/**
+ * The actor's principal key.
+ */
+actor: string, 
+/**
+ * The time of the event that raised it.
+ */
+time: string | null, 
+/**
+ * How many events caused it.
+ */
+eventCount: number, 
+/**
+ * `open`, `dismissed`, `resolved`.
+ */
+status: string, 
+/**
+ * The triage note.
+ */
+note: string | null, 
+/**
+ * Who triaged it.
+ */
+triagedBy: string | null, 
+/**
+ * When it was triaged.
+ */
+triagedAt: string | null, 
+/**
+ * One line saying what happened.
+ */
+summary: string, };
+
+export type AlertList = { 
+/**
+ * Alerts stored, all statuses.
+ */
+total: number, 
+/**
+ * The alerts the filter keeps, newest first.
+ */
+rows: Array<AlertRow>, 
+/**
+ * Alerts per status, over all alerts.
+ */
+byStatus: Array<NamedCount>, 
+/**
+ * Alerts per severity (critical first), over all alerts.
+ */
+bySeverity: Array<NamedCount>, 
+/**
+ * Alerts per policy id, over all alerts.
+ */
+byPolicy: Array<NamedCount>, 
+/**
+ * The reviewer's name recorded with triage, when set.
+ */
+reviewer: string | null, };
+
+export type AlertEventRow = { 
+/**
+ * `eventTime`.
+ */
+time: string | null, 
+/**
+ * `eventID`.
+ */
+eventId: string | null, 
+/**
+ * The actor's principal key.
+ */
+actor: string, 
+/**
+ * `eventSource`.
+ */
+eventSource: string, 
+/**
+ * `eventName`.
+ */
+eventName: string, 
+/**
+ * The IAM actions it maps to.
+ */
+actions: Array<string>, 
+/**
+ * `awsRegion`.
+ */
+region: string | null, 
+/**
+ * `sourceIPAddress`.
+ */
+sourceIp: string | null, 
+/**
+ * `success`, `denied`, `failed`, `failed_before_authorization`.
+ */
+outcome: string, 
+/**
+ * `errorCode`.
+ */
+errorCode: string | null, };
+
+export type AlertPolicyInfo = { 
+/**
+ * Its stable id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * `low`, `medium`, `high`, `critical`.
+ */
+severity: string, 
+/**
+ * What it watches for.
+ */
+description: string, 
+/**
+ * Why it matters.
+ */
+reason: string, 
+/**
+ * What to do when it fires.
+ */
+recommendation: string, 
+/**
+ * Its latest version.
+ */
+version: number, 
+/**
+ * `builtin` or the file it came from.
+ */
+source: string, 
+/**
+ * The policy as a policy file (JSON, `version = 1`), ready to edit and save as its next version.
+ */
+file: string, };
+
+export type AlertDetail = { 
+/**
+ * The alert.
+ */
+alert: AlertRow, 
+/**
+ * Its events, in time order.
+ */
+events: Array<AlertEventRow>, 
+/**
+ * The distinct source IPs of its events (what "activity from this IP" pivots on).
+ */
+sourceIps: Array<string>, 
+/**
+ * The policy that raised it (its latest version), when still stored.
+ */
+policy: AlertPolicyInfo | null, };
+
+export type AlertEvaluation = { 
+/**
+ * Events evaluated.
+ */
+events: number, 
+/**
+ * Alerts raised that were not stored before.
+ */
+newAlerts: number, };
+
+export type SnapshotRow = { 
+/**
+ * Its id (what `pare review diff --from/--to` take).
+ */
+id: number, 
+/**
+ * When the data was taken.
+ */
+takenAt: string, 
+/**
+ * When it was imported.
+ */
+importedAt: string, 
+/**
+ * The account ID.
+ */
+accountId: string | null, };
+
+export type ReviewSummary = { 
+/**
+ * Its unique name.
+ */
+name: string, 
+/**
+ * The snapshot it reviews.
+ */
+snapshotId: number, 
+/**
+ * Start of the usage window.
+ */
+since: string | null, 
+/**
+ * End of the usage window.
+ */
+until: string | null, 
+/**
+ * When it was started.
+ */
+createdAt: string, 
+/**
+ * The review its decisions were carried over from.
+ */
+previous: string | null, 
+/**
+ * Items (findings and identities).
+ */
+total: number, 
+/**
+ * Items with a decision.
+ */
+decided: number, 
+/**
+ * Decisions carried over from an earlier review.
+ */
+inherited: number, };
+
+export type ReviewsOverview = { 
+/**
+ * Every review, newest first.
+ */
+reviews: Array<ReviewSummary>, 
+/**
+ * Every account snapshot, newest first.
+ */
+snapshots: Array<SnapshotRow>, 
+/**
+ * The reviewer's name recorded with decisions, when set.
+ */
+reviewer: string | null, };
+
+export type DecisionView = { 
+/**
+ * `keep`, `remove`, `rightsize` or `accept-risk`.
+ */
+decision: string, 
+/**
+ * Why.
+ */
+note: string, 
+/**
+ * Who decided.
+ */
+reviewer: string, 
+/**
+ * When.
+ */
+decidedAt: string, 
+/**
+ * When an accepted risk is looked at again.
+ */
+expiresAt: string | null, 
+/**
+ * The review it was made in, when carried over from an earlier one.
+ */
+inheritedFrom: string | null, };
+
+export type ReviewItemRow = { 
+/**
+ * `finding` or `principal`.
+ */
+subject: string, 
+/**
+ * The finding's id or the identity's ARN.
+ */
+key: string, 
+/**
+ * The identity it is about.
+ */
+principal: string, 
+/**
+ * The finding kind, or the identity kind.
+ */
+kind: string, 
+/**
+ * The finding's severity; empty for an identity.
+ */
+severity: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * The decision, when made.
+ */
+decision: DecisionView | null, };
+
+export type ReviewDetail = { 
+/**
+ * The review and its progress.
+ */
+summary: ReviewSummary, 
+/**
+ * The snapshot it reviews.
+ */
+snapshot: SnapshotRow | null, 
+/**
+ * Findings first (by severity), then identities.
+ */
+items: Array<ReviewItemRow>, 
+/**
+ * The reviewer's name recorded with decisions, when set.
+ */
+reviewer: string | null, };
+
+export type SavedReport = { 
+/**
+ * Where it was written.
+ */
+path: string, 
+/**
+ * `html`, `csv` or `pdf`.
+ */
+format: string, 
+/**
+ * The SHA-256 sealing it (of the HTML a PDF prints, for a PDF).
+ */
+sha256: string, };
+
+export type DriftIdentity = { 
+/**
+ * Its ARN.
+ */
+arn: string, 
+/**
+ * `user`, `role` or `root`.
+ */
+kind: string, };
+
+export type DriftAttachment = { 
+/**
+ * The user, role or group's ARN.
+ */
+holder: string, 
+/**
+ * `attached` or `detached`.
+ */
+change: string, 
+/**
+ * `managed-policy`, `inline-policy`, `boundary` or `group`.
+ */
+what: string, 
+/**
+ * The policy ARN, inline policy name, or group name.
+ */
+name: string, };
+
+export type DriftChangedStatement = { 
+/**
+ * The `Sid`.
+ */
+sid: string, 
+/**
+ * Before, as indented JSON.
+ */
+before: string, 
+/**
+ * After, as indented JSON.
+ */
+after: string, };
+
+export type DriftPolicyChange = { 
+/**
+ * `managed`, `inline`, `group-inline` or `trust`.
+ */
+kind: string, 
+/**
+ * The managed policy's ARN, or the holder's ARN.
+ */
+policy: string, 
+/**
+ * The inline policy's name.
+ */
+name: string | null, 
+/**
+ * Statements only in the later version, as indented JSON.
+ */
+added: Array<string>, 
+/**
+ * Statements only in the earlier version, as indented JSON.
+ */
+removed: Array<string>, 
+/**
+ * Statements with the same `Sid` and different content.
+ */
+changed: Array<DriftChangedStatement>, };
+
+export type DriftPermissions = { 
+/**
+ * Its ARN.
+ */
+principal: string, 
+/**
+ * Actions allowed now and not before.
+ */
+gained: Array<string>, 
+/**
+ * Actions allowed before and not now.
+ */
+lost: Array<string>, 
+/**
+ * Actions now allowed on every resource without condition.
+ */
+gainedOnAllResources: Array<string>, 
+/**
+ * Actions no longer allowed on every resource without condition.
+ */
+lostOnAllResources: Array<string>, };
+
+export type DriftFinding = { 
+/**
+ * Its stable id.
+ */
+id: string, 
+/**
+ * Its kind.
+ */
+kind: string, 
+/**
+ * Its severity.
+ */
+severity: string, 
+/**
+ * Its identity.
+ */
+principal: string, 
+/**
+ * One line.
+ */
+title: string, };
+
+export type DriftKey = { 
+/**
+ * The user's (or root's) ARN.
+ */
+principal: string, 
+/**
+ * Key slot, 1 or 2.
+ */
+key: number, 
+/**
+ * `rotated`, `not-rotated`, `activated` or `deactivated`.
+ */
+status: string, 
+/**
+ * Last rotation in the earlier snapshot.
+ */
+fromLastRotated: string | null, 
+/**
+ * Last rotation in the later snapshot.
+ */
+toLastRotated: string | null, 
+/**
+ * Days since the last rotation at the later snapshot's time, for an active key.
+ */
+ageDays: number | null, };
+
+export type DriftView = { 
+/**
+ * The earlier snapshot.
+ */
+from: SnapshotRow, 
+/**
+ * The later snapshot.
+ */
+to: SnapshotRow, 
+/**
+ * Identities only in the later snapshot.
+ */
+identitiesAdded: Array<DriftIdentity>, 
+/**
+ * Identities only in the earlier snapshot.
+ */
+identitiesRemoved: Array<DriftIdentity>, 
+/**
+ * Same ARN, different unique id.
+ */
+identitiesRecreated: Array<DriftIdentity>, 
+/**
+ * Policies attached and detached, group memberships.
+ */
+attachments: Array<DriftAttachment>, 
+/**
+ * Policy documents changed, statement by statement.
+ */
+policyChanges: Array<DriftPolicyChange>, 
+/**
+ * Permissions gained and lost per identity.
+ */
+permissions: Array<DriftPermissions>, 
+/**
+ * Findings only in the later snapshot.
+ */
+newFindings: Array<DriftFinding>, 
+/**
+ * Findings only in the earlier snapshot.
+ */
+resolvedFindings: Array<DriftFinding>, 
+/**
+ * Every access key active in either snapshot, rotated or not.
+ */
+credentials: Array<DriftKey>, };
