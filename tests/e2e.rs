@@ -381,7 +381,10 @@ fn desktop_app_in_a_real_window() {
         .env("XDG_CONFIG_HOME", tmp.path().join("config"))
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))
         .env("PARE_E2E_PICK", &folder)
-        .env("PARE_E2E_SAVE_DIR", crate::e2e_review::report_dir(tmp.path()))
+        .env(
+            "PARE_E2E_SAVE_DIR",
+            crate::e2e_review::report_dir(tmp.path()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -484,7 +487,12 @@ fn desktop_app_in_a_real_window() {
         json!([]),
     );
     d.screenshot(&shots, "5-root-demo");
-    crate::e2e_review::alerts_reviews_and_drift(&d, &shots, &data_home.join("dev.pare.app/demo.db"), tmp.path());
+    crate::e2e_review::alerts_reviews_and_drift(
+        &d,
+        &shots,
+        &data_home.join("dev.pare.app/demo.db"),
+        tmp.path(),
+    );
 
     // Open folder…: the fixture folder is imported with its bad file named, and its events appear.
     d.click("[data-testid=\"nav-dashboard\"]");

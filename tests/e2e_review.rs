@@ -54,7 +54,9 @@ fn fill(d: &Driver, testid: &str, value: &str) {
 /// has an account, else the cloudsplaining example imported into it first (a review needs a snapshot).
 fn demo_account_authz(db: &Path) -> PathBuf {
     let snapshots = pare_json(&["review", "--db", s(db), "snapshots", "--json"]);
-    let own = db.with_file_name("demo-data").join("authorization-details.json");
+    let own = db
+        .with_file_name("demo-data")
+        .join("authorization-details.json");
     if !snapshots.as_array().unwrap().is_empty() && own.is_file() {
         return own;
     }
@@ -138,7 +140,10 @@ pub(crate) fn alerts_reviews_and_drift(d: &Driver, shots: &Path, db: &Path, tmp:
         json!([]),
     );
     assert!(
-        policy.as_str().unwrap().contains(first_open["policy"].as_str().unwrap()),
+        policy
+            .as_str()
+            .unwrap()
+            .contains(first_open["policy"].as_str().unwrap()),
         "{policy}"
     );
     d.screenshot(shots, "12-alert-policy");
@@ -235,7 +240,10 @@ pub(crate) fn alerts_reviews_and_drift(d: &Driver, shots: &Path, db: &Path, tmp:
         &to.to_string(),
         "--json",
     ]);
-    assert_eq!(diff["identities"]["removed"][0]["arn"], removed_user.as_str());
+    assert_eq!(
+        diff["identities"]["removed"][0]["arn"],
+        removed_user.as_str()
+    );
     d.click("[data-testid=\"nav-drift\"]");
     d.click("[data-testid=\"drift-compare\"]");
     let identities = diff["identities"]["added"].as_array().unwrap().len()

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use pare_engine::explore_review::{
     self as er, AlertDetail, AlertEvaluation, AlertFilter, AlertList, AlertPolicyInfo, AlertRow,
-    DecisionView, DriftView, ReviewDetail, ReviewSummary, ReviewsOverview, SavedReport, SnapshotRow,
+    DecisionView, DriftView, ReviewDetail, ReviewSummary, ReviewsOverview, SavedReport,
+    SnapshotRow,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_dialog::DialogExt as _;
@@ -104,14 +105,15 @@ pub async fn start_review(
     since: Option<String>,
     until: Option<String>,
 ) -> Result<ReviewSummary, String> {
-    state.with_path(|db| {
-        er::start_review(db, &name, snapshot, since.as_deref(), until.as_deref())
-    })
+    state.with_path(|db| er::start_review(db, &name, snapshot, since.as_deref(), until.as_deref()))
 }
 
 /// Records a decision on a review item.
 #[tauri::command]
-#[allow(clippy::too_many_arguments, reason = "one argument per field of the decision form")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the decision form"
+)]
 pub async fn decide(
     state: State<'_, AppState>,
     review: String,

@@ -179,9 +179,9 @@ fn policy_info(view: crate::PolicyView) -> Result<AlertPolicyInfo, EngineError> 
         &view.file,
         pare_alerts::PolicyFormat::Json,
     )?;
-    let p = parsed
-        .first()
-        .ok_or(EngineError::Internal("a stored alert policy file holds no policy"))?;
+    let p = parsed.first().ok_or(EngineError::Internal(
+        "a stored alert policy file holds no policy",
+    ))?;
     Ok(AlertPolicyInfo {
         name: p.name().to_owned(),
         severity: p.severity().as_str().to_owned(),
@@ -209,7 +209,10 @@ pub fn alert_policy_list(db: &Path) -> Result<Vec<AlertPolicyInfo>, String> {
 
 fn alert_row(a: crate::AlertView, names: &HashMap<String, String>) -> AlertRow {
     AlertRow {
-        policy_name: names.get(&a.policy).cloned().unwrap_or_else(|| a.policy.clone()),
+        policy_name: names
+            .get(&a.policy)
+            .cloned()
+            .unwrap_or_else(|| a.policy.clone()),
         id: a.id,
         policy_version: a.policy_version,
         severity: a.severity,
@@ -374,7 +377,8 @@ pub fn save_alert_policy(db: &Path, text: &str) -> Result<Vec<AlertPolicyInfo>, 
     } else {
         "edited policy.toml"
     };
-    let stored = crate::import_alert_policies(db, &[(name.to_owned(), text.to_owned())]).map_err(msg)?;
+    let stored =
+        crate::import_alert_policies(db, &[(name.to_owned(), text.to_owned())]).map_err(msg)?;
     stored
         .into_iter()
         .map(|v| policy_info(v).map_err(msg))
@@ -629,12 +633,18 @@ pub fn review_detail(db: &Path, name: &str) -> Result<ReviewDetail, String> {
         })
         .collect();
     items.sort_by(|a, b| {
-        (a.subject != "finding", severity_rank(&a.severity), &a.principal, &a.key).cmp(&(
-            b.subject != "finding",
-            severity_rank(&b.severity),
-            &b.principal,
-            &b.key,
-        ))
+        (
+            a.subject != "finding",
+            severity_rank(&a.severity),
+            &a.principal,
+            &a.key,
+        )
+            .cmp(&(
+                b.subject != "finding",
+                severity_rank(&b.severity),
+                &b.principal,
+                &b.key,
+            ))
     });
     Ok(ReviewDetail {
         summary,
@@ -661,8 +671,14 @@ pub fn start_review(
     since: Option<&str>,
     until: Option<&str>,
 ) -> Result<ReviewSummary, String> {
-    let row = reviews::start_review_on(db, name.trim(), snapshot, non_blank(since), non_blank(until))
-        .map_err(msg)?;
+    let row = reviews::start_review_on(
+        db,
+        name.trim(),
+        snapshot,
+        non_blank(since),
+        non_blank(until),
+    )
+    .map_err(msg)?;
     summary_of(&open_existing(db)?, &row)
 }
 
@@ -671,7 +687,10 @@ pub fn start_review(
 /// # Errors
 /// `set the reviewer's name first` when none is stored, or the review engine's message (an unknown item,
 /// a missing note, accept-risk without a future expiry).
-#[allow(clippy::too_many_arguments, reason = "one argument per field of the decision form")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the decision form"
+)]
 pub fn decide(
     db: &Path,
     review: &str,
@@ -687,11 +706,23 @@ pub fn decide(
     let target = match subject {
         "finding" => Target::Finding(key.to_owned()),
         "principal" => Target::Principal(key.to_owned()),
-        other => return Err(format!("unknown subject `{other}`: expected finding or principal")),
+        other => {
+            return Err(format!(
+                "unknown subject `{other}`: expected finding or principal"
+            ));
+        }
     };
     let expires = expires.map(str::trim).filter(|e| !e.is_empty());
-    let d = reviews::decide(db, Some(review), &target, decision, note, &reviewer, expires)
-        .map_err(msg)?;
+    let d = reviews::decide(
+        db,
+        Some(review),
+        &target,
+        decision,
+        note,
+        &reviewer,
+        expires,
+    )
+    .map_err(msg)?;
     Ok(DecisionView {
         decision: d.decision,
         note: d.note,
@@ -751,8 +782,8 @@ pub fn write_pdf_report(db: &Path, review: Option<&str>, out: &Path) -> Result<S
     let html = dir.join("report.html");
     let result = (|| -> Result<String, String> {
         let digest = reviews::write_report(db, review, ReportFormat::Html, &html).map_err(msg)?;
-        let target =
-            std::path::absolute(out).map_err(|e| format!("cannot write `{}`: {e}", out.display()))?;
+        let target = std::path::absolute(out)
+            .map_err(|e| format!("cannot write `{}`: {e}", out.display()))?;
         let status = std::process::Command::new(&browser)
             .args([
                 "--headless",
@@ -785,12 +816,21 @@ pub fn write_pdf_report(db: &Path, review: Option<&str>, out: &Path) -> Result<S
 ///
 /// # Errors
 /// An unknown format, or the review engine's message.
-pub fn save_report(db: &Path, review: &str, format: &str, out: &Path) -> Result<SavedReport, String> {
+pub fn save_report(
+    db: &Path,
+    review: &str,
+    format: &str,
+    out: &Path,
+) -> Result<SavedReport, String> {
     let sha256 = match format {
         "html" => reviews::write_report(db, Some(review), ReportFormat::Html, out).map_err(msg)?,
         "csv" => reviews::write_report(db, Some(review), ReportFormat::Csv, out).map_err(msg)?,
         "pdf" => write_pdf_report(db, Some(review), out)?,
-        other => return Err(format!("unknown report format `{other}`: expected html, csv or pdf")),
+        other => {
+            return Err(format!(
+                "unknown report format `{other}`: expected html, csv or pdf"
+            ));
+        }
     };
     Ok(SavedReport {
         path: out.display().to_string(),
@@ -1102,7 +1142,10 @@ mod tests {
             .find(|a| a.policy == "root-creates-user")
             .expect("the compromised-root scenario raises root-creates-user");
         assert_eq!(root_user.severity, "critical");
-        assert_ne!(root_user.policy_name, root_user.policy, "the policy's name is shown");
+        assert_ne!(
+            root_user.policy_name, root_user.policy,
+            "the policy's name is shown"
+        );
 
         let detail = alert_detail(&db, root_user.id).unwrap();
         assert_eq!(detail.events.len() as u64, root_user.event_count);
@@ -1114,10 +1157,7 @@ mod tests {
 
         // No reviewer yet: triage is recorded as `unknown`; with one, by name.
         assert!(save_reviewer(&db, "  ").is_err());
-        assert_eq!(
-            save_reviewer(&db, "Dana").unwrap().as_deref(),
-            Some("Dana")
-        );
+        assert_eq!(save_reviewer(&db, "Dana").unwrap().as_deref(), Some("Dana"));
         let t = triage(&db, root_user.id, "dismissed", " known break-glass drill ").unwrap();
         assert_eq!(t.status, "dismissed");
         assert_eq!(t.note.as_deref(), Some("known break-glass drill"));
@@ -1131,7 +1171,11 @@ mod tests {
         };
         crate::import_cloudtrail(&db, &[trail], None, None, |_| {}).unwrap();
         let after = alert_list(&db, &dismissed).unwrap();
-        assert_eq!(after.total as usize, stored.len(), "a re-import raises nothing twice");
+        assert_eq!(
+            after.total as usize,
+            stored.len(),
+            "a re-import raises nothing twice"
+        );
         assert_eq!(after.rows.len(), 1);
         assert_eq!(after.rows[0].id, root_user.id);
         assert_eq!(after.reviewer.as_deref(), Some("Dana"));
@@ -1152,14 +1196,16 @@ mod tests {
                 .unwrap()
                 .count
         );
-        assert!(alert_list(
-            &db,
-            &AlertFilter {
-                status: Some("closed".into()),
-                ..AlertFilter::default()
-            }
-        )
-        .is_err());
+        assert!(
+            alert_list(
+                &db,
+                &AlertFilter {
+                    status: Some("closed".into()),
+                    ..AlertFilter::default()
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1251,12 +1297,30 @@ mod tests {
             .find(|i| i.subject == "principal" && i.key.ends_with(":user/obama"))
             .unwrap()
             .clone();
-        let err = decide(&db, "Q1", "principal", &obama.key, "keep", "still needed", None).unwrap_err();
+        let err = decide(
+            &db,
+            "Q1",
+            "principal",
+            &obama.key,
+            "keep",
+            "still needed",
+            None,
+        )
+        .unwrap_err();
         assert!(err.contains("reviewer"), "{err}");
         save_reviewer(&db, "Dana").unwrap();
         let err = decide(&db, "Q1", "principal", &obama.key, "accept-risk", "x", None).unwrap_err();
         assert!(err.contains("--expires"), "{err}");
-        let made = decide(&db, "Q1", "principal", &obama.key, "keep", "still needed", None).unwrap();
+        let made = decide(
+            &db,
+            "Q1",
+            "principal",
+            &obama.key,
+            "keep",
+            "still needed",
+            None,
+        )
+        .unwrap();
         assert_eq!(made.reviewer, "Dana");
         let q1 = review_detail(&db, "Q1").unwrap();
         assert_eq!(q1.summary.decided, 1);
@@ -1276,7 +1340,11 @@ mod tests {
         assert_eq!(carried.inherited_from.as_deref(), Some("Q1"));
         let overview = reviews_overview(&db).unwrap();
         assert_eq!(
-            overview.reviews.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            overview
+                .reviews
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
             ["Q2", "Q1"]
         );
         assert_eq!(overview.reviewer.as_deref(), Some("Dana"));
@@ -1288,7 +1356,11 @@ mod tests {
         let csv = dir.path().join(report_file_name("Q2", "csv"));
         let saved = save_report(&db, "Q2", "csv", &csv).unwrap();
         assert_eq!(reviews::verify_report(&csv).unwrap(), saved.sha256);
-        assert!(std::fs::read_to_string(&csv).unwrap().contains("still needed"));
+        assert!(
+            std::fs::read_to_string(&csv)
+                .unwrap()
+                .contains("still needed")
+        );
         assert!(save_report(&db, "Q2", "docx", &csv).is_err());
         assert_eq!(report_file_name("Q3 / 2026", "pdf"), "Q3---2026-report.pdf");
     }
