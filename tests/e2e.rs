@@ -241,7 +241,7 @@ impl Drop for Driver {
     }
 }
 
-fn pare_json(args: &[&str]) -> Value {
+pub(crate) fn pare_json(args: &[&str]) -> Value {
     let out = Command::new(pare_binary()).args(args).output().unwrap();
     // `pare import` exits 1 when some input was bad (the rest imported).
     assert!(
@@ -382,6 +382,10 @@ fn desktop_app_in_a_real_window() {
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))
         .env("PARE_E2E_PICK", &folder)
         .envs(crate::e2e_connect::app_env(tmp.path()))
+        .env(
+            "PARE_E2E_SAVE_DIR",
+            crate::e2e_review::report_dir(tmp.path()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -484,6 +488,12 @@ fn desktop_app_in_a_real_window() {
         json!([]),
     );
     d.screenshot(&shots, "5-root-demo");
+    crate::e2e_review::alerts_reviews_and_drift(
+        &d,
+        &shots,
+        &data_home.join("dev.pare.app/demo.db"),
+        tmp.path(),
+    );
 
     // Open folder…: the fixture folder is imported with its bad file named, and its events appear.
     d.click("[data-testid=\"nav-dashboard\"]");

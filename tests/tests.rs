@@ -14,6 +14,7 @@ mod aws_scan;
 mod cli;
 mod e2e;
 mod e2e_connect;
+mod e2e_review;
 mod findings;
 mod findings_fast_path;
 mod golden;

@@ -6,6 +6,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod commands_aws;
+pub mod commands_review;
 pub mod demo;
 pub mod state;
 
@@ -43,6 +44,20 @@ pub fn run() -> tauri::Result<()> {
             commands_aws::aws_connect_choices,
             commands_aws::start_aws_scan,
             commands_aws::cancel_aws_scan,
+            commands_review::alerts,
+            commands_review::alert_detail,
+            commands_review::triage_alert,
+            commands_review::set_reviewer,
+            commands_review::alert_policies,
+            commands_review::save_alert_policy,
+            commands_review::evaluate_alerts,
+            commands_review::reviews,
+            commands_review::review,
+            commands_review::start_review,
+            commands_review::decide,
+            commands_review::snapshots,
+            commands_review::drift,
+            commands_review::save_review_report,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

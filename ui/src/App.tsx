@@ -1,5 +1,5 @@
 // The app shell: which database is open (with a clear demo label), Open…/demo switches, the import
-// progress and report, the navigation (keys 1–6), and the current screen.
+// progress and report, the navigation (keys 1–9), and the current screen.
 import { useCallback, useEffect, useState } from "react";
 import * as ipc from "./ipc";
 import type { DatabaseInfo, ActivityFilter, ImportOutcome, ImportStatus } from "./ipc";
@@ -13,6 +13,11 @@ import { Dashboard } from "./views/Dashboard";
 import { PrincipalDetail } from "./views/PrincipalDetail";
 import { Principals } from "./views/Principals";
 import { Root } from "./views/Root";
+import { Alerts } from "./views/Alerts";
+import { AlertPolicy } from "./views/AlertPolicy";
+import { Reviews } from "./views/Reviews";
+import { ReviewDetail } from "./views/ReviewDetail";
+import { Drift } from "./views/Drift";
 
 function Screen({
   route,
@@ -62,6 +67,16 @@ function Screen({
       return <ComingLater title="Findings" needs="the findings engine (unused, excessive and dangerous permissions)" />;
     case "connect":
       return <Connect navigate={setRoute} onDatabase={onDatabase} />;
+    case "alerts":
+      return <Alerts key={`${generation}-${JSON.stringify(route.filter ?? {})}`} initialFilter={route.filter ?? {}} initialSelected={route.selected} navigate={setRoute} />;
+    case "alert-policy":
+      return <AlertPolicy key={`${generation}-${route.id}`} id={route.id} navigate={setRoute} />;
+    case "reviews":
+      return <Reviews key={generation} navigate={setRoute} />;
+    case "review":
+      return <ReviewDetail key={`${generation}-${route.name}`} name={route.name} navigate={setRoute} />;
+    case "drift":
+      return <Drift key={generation} />;
   }
 }
 
@@ -145,7 +160,8 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const current = route.screen === "principal" ? "principals" : route.screen;
+  const current =
+    route.screen === "principal" ? "principals" : route.screen === "alert-policy" ? "alerts" : route.screen === "review" ? "reviews" : route.screen;
   return (
     <div className="app">
       <header className="topbar">

@@ -387,67 +387,16 @@ fn print_view(out: &mut impl Write, view: &ReviewView) -> Result<()> {
     Ok(())
 }
 
-/// The Chromium to print with: `PARE_CHROMIUM`, else the first of the usual names on `PATH`.
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("PARE_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser", "google-chrome", "chrome"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-/// The sealed HTML report printed to PDF by headless Chromium (offline: the page fetches nothing).
+/// The sealed HTML report printed to PDF by headless Chromium (the engine's writer, which the desktop app
+/// uses too).
 fn write_pdf(
     db: &Path,
     review: Option<&str>,
     path: &Path,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let Some(browser) = chromium() else {
-        return Err(anyhow!(
-            "PDF needs Chromium: install `chromium` (scripts/setup.sh does) or set PARE_CHROMIUM"
-        ));
-    };
-    let dir = std::env::temp_dir().join(format!("pare-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| anyhow!("cannot create `{}`: {e}", dir.display()))?;
-    let html = dir.join("report.html");
-    let result = (|| -> Result<String> {
-        let digest = write_report(db, review, ReportFormat::Html, &html).map_err(engine_error)?;
-        let target = std::path::absolute(path)
-            .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?;
-        let status = std::process::Command::new(&browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-            ])
-            .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-            .arg(format!("--print-to-pdf={}", target.display()))
-            .arg(format!("file://{}", html.display()))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .map_err(|e| anyhow!("cannot run `{}`: {e}", browser.display()))?;
-        if !status.success() || !target.is_file() {
-            return Err(anyhow!(
-                "`{}` did not print `{}` ({status})",
-                browser.display(),
-                path.display()
-            ));
-        }
-        Ok(digest)
-    })();
-    let _ = std::fs::remove_dir_all(&dir);
-    let digest = result?;
+    let digest = pare_engine::explore_review::write_pdf_report(db, review, path)
+        .map_err(|e| anyhow!("{e}"))?;
     writeln!(
         out,
         "{}\tsha256 of the HTML it prints {digest}",

@@ -21,6 +21,7 @@ pub mod demo;
 mod aws_profiles;
 mod explore;
 pub mod explore_identities;
+pub mod explore_review;
 pub mod findings;
 mod import;
 pub mod reviews;

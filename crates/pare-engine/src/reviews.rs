@@ -157,6 +157,23 @@ pub fn start_review(
     since: Option<&str>,
     until: Option<&str>,
 ) -> Result<ReviewView, ReviewsError> {
+    start_review_on(db, name, None, since, until)?;
+    show_review(db, Some(name))
+}
+
+/// Starts a review named `name` over the account snapshot `snapshot` (the latest when `None`) and the usage
+/// window `since`..`until`, as [`start_review`] does, and returns its stored row (without computing the report).
+///
+/// # Errors
+///
+/// [`ReviewsError`]: no database or snapshot, a review of that name, a bad date, the database failing.
+pub fn start_review_on(
+    db: &Path,
+    name: &str,
+    snapshot: Option<i64>,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<ReviewRow, ReviewsError> {
     let mut store = open_db(db)?;
     if name.trim().is_empty() {
         return Err(ReviewsError::Input("a review needs a name".into()));
@@ -173,7 +190,7 @@ pub fn start_review(
             "--since `{a}` is not before --until `{b}`"
         )));
     }
-    let (info, account) = load_account_snapshot(db, None)?;
+    let (info, account) = load_account_snapshot(db, snapshot)?;
     let findings = snapshot_findings(db, info.id, (since.as_deref(), until.as_deref()))?;
     let fps = identity_fingerprints(&account);
     let fp = |arn: &str| {
@@ -211,11 +228,7 @@ pub fn start_review(
         &rfc3339(now()),
         &items,
     )?;
-    if created.is_none() {
-        return Err(ReviewsError::Exists(name.to_owned()));
-    }
-    drop(store);
-    show_review(db, Some(name))
+    created.ok_or_else(|| ReviewsError::Exists(name.to_owned()))
 }
 
 fn find_review(store: &Store, db: &Path, name: Option<&str>) -> Result<ReviewRow, ReviewsError> {

@@ -17,6 +17,19 @@ import type {
   PrincipalDetail,
   PrincipalSummary,
   RootActivity,
+  AlertDetail,
+  AlertEvaluation,
+  AlertFilter,
+  AlertList,
+  AlertPolicyInfo,
+  AlertRow,
+  DecisionView,
+  DriftView,
+  ReviewDetail,
+  ReviewSummary,
+  ReviewsOverview,
+  SavedReport,
+  SnapshotRow,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -64,6 +77,58 @@ export const pickAndImport = (kind: "folder" | "files"): Promise<boolean> =>
 
 /** Asks the running import to stop. */
 export const cancelImport = (): Promise<boolean> => invoke("cancel_import");
+
+/** Alerts the filter keeps, with counts for the filters. */
+export const alerts = (filter: AlertFilter): Promise<AlertList> => invoke("alerts", { filter });
+
+/** One alert with its events and the policy that raised it. */
+export const alertDetail = (id: number): Promise<AlertDetail> => invoke("alert_detail", { id });
+
+/** Triage: `dismissed`, `resolved` or `open` again, with a note. */
+export const triageAlert = (id: number, status: string, note: string): Promise<AlertRow> =>
+  invoke("triage_alert", { id, status, note });
+
+/** Stores the reviewer's name (recorded with triage and decisions). */
+export const setReviewer = (name: string): Promise<string | null> => invoke("set_reviewer", { name });
+
+/** The stored alert policies. */
+export const alertPolicies = (): Promise<AlertPolicyInfo[]> => invoke("alert_policies");
+
+/** Saves an edited policy file as the next version of its policies. */
+export const saveAlertPolicy = (text: string): Promise<AlertPolicyInfo[]> => invoke("save_alert_policy", { text });
+
+/** Evaluates the stored policies over the whole history. */
+export const evaluateAlerts = (): Promise<AlertEvaluation> => invoke("evaluate_alerts");
+
+/** The review campaigns and the account snapshots. */
+export const reviews = (): Promise<ReviewsOverview> => invoke("reviews");
+
+/** One review with its decision grid. */
+export const review = (name: string): Promise<ReviewDetail> => invoke("review", { name });
+
+/** Starts a review over a snapshot (the latest when null) and a usage window. */
+export const startReview = (name: string, snapshot: number | null, since: string | null, until: string | null): Promise<ReviewSummary> =>
+  invoke("start_review", { name, snapshot, since, until });
+
+/** Records a decision on a review item. */
+export const decide = (
+  review: string,
+  subject: string,
+  key: string,
+  decision: string,
+  note: string,
+  expires: string | null,
+): Promise<DecisionView> => invoke("decide", { review, subject, key, decision, note, expires });
+
+/** The account snapshots, newest first. */
+export const snapshots = (): Promise<SnapshotRow[]> => invoke("snapshots");
+
+/** What changed between two snapshots. */
+export const drift = (from: number, to: number): Promise<DriftView> => invoke("drift", { from, to });
+
+/** Asks where to save a review's report (native dialog) and writes it; null when cancelled. */
+export const saveReviewReport = (review: string, format: "html" | "pdf" | "csv"): Promise<SavedReport | null> =>
+  invoke("save_review_report", { review, format });
 
 /** Calls `onProgress` while an import runs and `onFinished` when it ends. */
 export async function onImport(

@@ -1,5 +1,5 @@
 // The screens and how to get to one.
-import type { ActivityFilter } from "../ipc";
+import type { ActivityFilter, AlertFilter } from "../ipc";
 
 export type Route =
   | { screen: "dashboard" }
@@ -9,11 +9,16 @@ export type Route =
   | { screen: "root" }
   | { screen: "identities" }
   | { screen: "findings" }
-  | { screen: "connect" };
+  | { screen: "connect" }
+  | { screen: "alerts"; filter?: AlertFilter; selected?: number }
+  | { screen: "alert-policy"; id: string }
+  | { screen: "reviews" }
+  | { screen: "review"; name: string }
+  | { screen: "drift" };
 
 export type Navigate = (r: Route) => void;
 
-/** The main navigation, in order; keys 1–7 select them. */
+/** The main navigation, in order; keys 1–9 select them. */
 export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] = [
   { screen: "dashboard", label: "Dashboard" },
   { screen: "activity", label: "Activity" },
@@ -22,4 +27,7 @@ export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] 
   { screen: "identities", label: "Identities", later: true },
   { screen: "findings", label: "Findings", later: true },
   { screen: "connect", label: "Connect to AWS" },
+  { screen: "alerts", label: "Alerts" },
+  { screen: "reviews", label: "Reviews" },
+  { screen: "drift", label: "Drift" },
 ];
