@@ -75,7 +75,7 @@ fn desktop_binary() -> PathBuf {
 
 /// A W3C WebDriver session over plain HTTP; requests that fail in transport (tauri-driver 2.1
 /// sometimes resets a connection) are sent again.
-struct Driver {
+pub(crate) struct Driver {
     base: String,
     session: String,
 }
@@ -108,7 +108,7 @@ impl Driver {
         format!("{}/session/{}{path}", self.base, self.session)
     }
 
-    fn script(&self, script: &str, args: Value) -> Value {
+    pub(crate) fn script(&self, script: &str, args: Value) -> Value {
         send(
             "POST",
             &self.url("/execute/sync"),
@@ -118,7 +118,7 @@ impl Driver {
     }
 
     /// Waits for `script` (a function body returning a value) to return something other than null.
-    fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
+    pub(crate) fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
         let start = Instant::now();
         loop {
             let v = self.script(script, args.clone());
@@ -135,7 +135,7 @@ impl Driver {
     }
 
     /// The `data-value` of the element with this `data-testid`, once it is there.
-    fn value_of(&self, testid: &str) -> String {
+    pub(crate) fn value_of(&self, testid: &str) -> String {
         let v = self.wait_for(
             testid,
             "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); \
@@ -147,7 +147,7 @@ impl Driver {
 
     /// Waits until the `data-value` of the element with this `data-testid` is `want` (screens
     /// reload after an import, so an old value may show first).
-    fn expect_value(&self, testid: &str, want: impl ToString) {
+    pub(crate) fn expect_value(&self, testid: &str, want: impl ToString) {
         let want = want.to_string();
         let start = Instant::now();
         loop {
@@ -167,7 +167,7 @@ impl Driver {
         }
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let start = Instant::now();
         let element = loop {
             let found = ureq::post(&self.url("/element"))
@@ -190,7 +190,7 @@ impl Driver {
     }
 
     /// A full-window screenshot after two animation frames (so it shows the new frame).
-    fn screenshot(&self, dir: &Path, name: &str) {
+    pub(crate) fn screenshot(&self, dir: &Path, name: &str) {
         send(
             "POST",
             &self.url("/execute/async"),
@@ -241,7 +241,7 @@ impl Drop for Driver {
     }
 }
 
-fn pare_json(args: &[&str]) -> Value {
+pub(crate) fn pare_json(args: &[&str]) -> Value {
     let out = Command::new(pare_binary()).args(args).output().unwrap();
     // `pare import` exits 1 when some input was bad (the rest imported).
     assert!(
@@ -286,7 +286,7 @@ fn app_rss_kib(app: &Path) -> (u64, u64) {
     (kib(app_pid), webkit)
 }
 
-fn distinct_actions(usage: &Value) -> usize {
+pub(crate) fn distinct_actions(usage: &Value) -> usize {
     let mut actions: Vec<&str> = usage
         .as_array()
         .unwrap()
@@ -475,6 +475,9 @@ fn desktop_app_in_a_real_window() {
     );
     d.screenshot(&shots, "4-principal-detail");
 
+    // Identities, findings and the dashboard's account panels: the engine's numbers, as the CLI prints them.
+    crate::e2e_identities::identities_and_findings(&d, &shots, tmp.path());
+
     // Root account: the demo's root signed in three times.
     d.click("[data-testid=\"nav-root\"]");
     d.wait_for(
@@ -509,11 +512,11 @@ fn desktop_app_in_a_real_window() {
     d.screenshot(&shots, "8-root-imported");
     d.click("[data-testid=\"nav-findings\"]");
     d.wait_for(
-        "placeholder",
-        "return document.querySelector('[data-testid=\"coming-later\"]') ? true : null",
+        "findings of the imported logs",
+        "return document.querySelector('[data-testid=\"findings-total\"]') || document.body.innerText.includes('No findings') ? true : null",
         json!([]),
     );
-    d.screenshot(&shots, "9-findings-placeholder");
+    d.screenshot(&shots, "9-findings-imported");
 
     eprintln!(
         "desktop E2E: launch to interactive dashboard {:.2} s (demo, debug build); RSS app {} MiB + WebKit \

@@ -12,6 +12,7 @@ mod alerts_cli;
 mod aws_scan;
 mod cli;
 mod e2e;
+mod e2e_identities;
 mod findings;
 mod golden;
 mod managed_policies;

@@ -5,6 +5,7 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod commands_identities;
 pub mod demo;
 pub mod state;
 
@@ -39,6 +40,7 @@ pub fn run() -> tauri::Result<()> {
             commands::root_activity,
             commands::pick_and_import,
             commands::cancel_import,
+            commands_identities::account_review,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

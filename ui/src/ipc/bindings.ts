@@ -527,3 +527,159 @@ error: string | null,
  * The database now open (the user's own, with the import in it).
  */
 database: DatabaseInfo | null, };
+
+export type IdentityRow = { 
+/**
+ * Its ARN.
+ */
+arn: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * `root`, `user`, `role`, `identity_center_role` or `service_linked_role`.
+ */
+kind: string, 
+/**
+ * Last CloudTrail activity (RFC 3339).
+ */
+lastActivity: string | null, 
+/**
+ * Actions granted (`None` for root: every action, outside IAM's control).
+ */
+grantedActions: number | null, 
+/**
+ * Distinct actions used in the observation window.
+ */
+usedActions: number, 
+/**
+ * Granted actions not used in the window, as a percentage of the granted ones (`None` for root or
+ * when nothing is granted).
+ */
+unusedPercent: number | null, 
+/**
+ * Risk score 0–100 (`None` for root).
+ */
+riskScore: number | null, 
+/**
+ * Findings about it.
+ */
+findings: number, 
+/**
+ * The worst severity among them.
+ */
+worstSeverity: string | null, };
+
+export type FindingRow = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Kind (`console-without-mfa`, …).
+ */
+kind: string, 
+/**
+ * `critical`, `high`, `medium`, `low` or `info`.
+ */
+severity: string, 
+/**
+ * The principal's ARN.
+ */
+principal: string, 
+/**
+ * The principal's name in the snapshot (the ARN's last part otherwise).
+ */
+principalName: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * Why it matters.
+ */
+explanation: string, 
+/**
+ * What to do.
+ */
+recommendation: string, 
+/**
+ * The facts it rests on, as indented JSON.
+ */
+evidence: string, 
+/**
+ * The activity-log filter that shows the events behind it (the principal's events; root's console
+ * sign-ins for sign-in findings).
+ */
+activity: ActivityFilter, };
+
+export type LabelCount = { 
+/**
+ * The label (a kind, a severity, a score range).
+ */
+label: string, 
+/**
+ * The count.
+ */
+count: number, };
+
+export type AccountSummary = { 
+/**
+ * Whether the database has an account snapshot (else the lists are empty).
+ */
+hasSnapshot: boolean, 
+/**
+ * Identities (root included).
+ */
+identities: number, 
+/**
+ * Identities by kind, in a fixed order (root, user, role, identity_center_role, service_linked_role).
+ */
+identitiesByKind: Array<LabelCount>, 
+/**
+ * Findings.
+ */
+findings: number, 
+/**
+ * Findings by severity, worst first (every severity, zero included).
+ */
+findingsBySeverity: Array<LabelCount>, 
+/**
+ * Privilege-escalation paths found.
+ */
+escalationPaths: number, 
+/**
+ * Granted actions summed over the IAM identities (root left out).
+ */
+grantedActions: number, 
+/**
+ * Granted actions used in the window, summed over the same identities.
+ */
+usedGrantedActions: number, 
+/**
+ * Identities (root left out) by risk score range: `0–9`, `10–19`, … `90–100`.
+ */
+riskDistribution: Array<LabelCount>, 
+/**
+ * The CloudTrail window the usage covers (RFC 3339), when there is one.
+ */
+windowStart: string | null, 
+/**
+ * Its end.
+ */
+windowEnd: string | null, };
+
+export type AccountReview = { 
+/**
+ * The dashboard's counts.
+ */
+summary: AccountSummary, 
+/**
+ * Every identity, in the snapshot's order (root first).
+ */
+identities: Array<IdentityRow>, 
+/**
+ * Every finding, worst first.
+ */
+findings: Array<FindingRow>, };

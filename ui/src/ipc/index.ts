@@ -4,6 +4,7 @@
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  AccountReview,
   DatabaseInfo,
   EventFacets,
   ActivityFilter,
@@ -51,6 +52,9 @@ export const principals = (): Promise<PrincipalSummary[]> => invoke("principals"
 /** One principal's usage per service (null when unknown). */
 export const principal = (key: string): Promise<PrincipalDetail | null> =>
   invoke("principal", { key });
+
+/** The account review: dashboard counts, every identity, every finding (all from the engine). */
+export const accountReview = (): Promise<AccountReview> => invoke("account_review");
 
 /** The root user's timeline. */
 export const rootActivity = (): Promise<RootActivity> => invoke("root_activity");

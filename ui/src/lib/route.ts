@@ -7,8 +7,8 @@ export type Route =
   | { screen: "principals" }
   | { screen: "principal"; key: string }
   | { screen: "root" }
-  | { screen: "identities" }
-  | { screen: "findings" };
+  | { screen: "identities"; kind?: string }
+  | { screen: "findings"; principal?: string; severity?: string; kind?: string };
 
 export type Navigate = (r: Route) => void;
 
@@ -18,6 +18,6 @@ export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] 
   { screen: "activity", label: "Activity" },
   { screen: "principals", label: "Principals" },
   { screen: "root", label: "Root account" },
-  { screen: "identities", label: "Identities", later: true },
-  { screen: "findings", label: "Findings", later: true },
+  { screen: "identities", label: "Identities" },
+  { screen: "findings", label: "Findings" },
 ];
