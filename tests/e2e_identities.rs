@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::e2e::{Driver, distinct_actions, pare_json};
 use pare_tests::pare_binary;
