@@ -286,7 +286,7 @@ fn app_rss_kib(app: &Path) -> (u64, u64) {
     (kib(app_pid), webkit)
 }
 
-fn distinct_actions(usage: &Value) -> usize {
+pub(crate) fn distinct_actions(usage: &Value) -> usize {
     let mut actions: Vec<&str> = usage
         .as_array()
         .unwrap()
@@ -480,6 +480,9 @@ fn desktop_app_in_a_real_window() {
     );
     d.screenshot(&shots, "4-principal-detail");
 
+    // Identities, findings and the dashboard's account panels: the engine's numbers, as the CLI prints them.
+    crate::e2e_identities::identities_and_findings(&d, &shots, tmp.path());
+
     // Root account: the demo's root signed in three times.
     d.click("[data-testid=\"nav-root\"]");
     d.wait_for(
@@ -520,11 +523,11 @@ fn desktop_app_in_a_real_window() {
     d.screenshot(&shots, "8-root-imported");
     d.click("[data-testid=\"nav-findings\"]");
     d.wait_for(
-        "placeholder",
-        "return document.querySelector('[data-testid=\"coming-later\"]') ? true : null",
+        "findings of the imported logs",
+        "return document.querySelector('[data-testid=\"findings-total\"]') || document.body.innerText.includes('No findings') ? true : null",
         json!([]),
     );
-    d.screenshot(&shots, "9-findings-placeholder");
+    d.screenshot(&shots, "9-findings-imported");
     crate::e2e_connect::connect_to_aws(&d, tmp.path(), &shots);
 
     eprintln!(

@@ -15,6 +15,7 @@ mod cli;
 mod e2e;
 mod e2e_connect;
 mod e2e_review;
+mod e2e_identities;
 mod findings;
 mod findings_fast_path;
 mod golden;

@@ -7,6 +7,7 @@ pub mod bindings;
 pub mod commands;
 pub mod commands_aws;
 pub mod commands_review;
+pub mod commands_identities;
 pub mod demo;
 pub mod state;
 
@@ -58,6 +59,7 @@ pub fn run() -> tauri::Result<()> {
             commands_review::snapshots,
             commands_review::drift,
             commands_review::save_review_report,
+            commands_identities::account_review,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

@@ -4,12 +4,14 @@ import { useCallback, useEffect, useState } from "react";
 import * as ipc from "./ipc";
 import type { DatabaseInfo, ActivityFilter, ImportOutcome, ImportStatus } from "./ipc";
 import { ImportProgress, ImportResult } from "./components/ImportPanel";
-import { ComingLater, ErrorState, Loading } from "./components/States";
+import { ErrorState, Loading } from "./components/States";
 import { useLoad } from "./lib/useLoad";
 import { NAV, type Route } from "./lib/route";
 import { Activity } from "./views/Activity";
 import { Connect } from "./views/Connect";
 import { Dashboard } from "./views/Dashboard";
+import { Findings } from "./views/Findings";
+import { Identities } from "./views/Identities";
 import { PrincipalDetail } from "./views/PrincipalDetail";
 import { Principals } from "./views/Principals";
 import { Root } from "./views/Root";
@@ -40,11 +42,19 @@ function Screen({
   const principals = useLoad(() => (route.screen === "principals" ? ipc.principals() : Promise.resolve(undefined)), [route.screen, generation]);
   const detail = useLoad(() => (route.screen === "principal" ? ipc.principal(key) : Promise.resolve(undefined)), [route.screen, key, generation]);
   const root = useLoad(() => (route.screen === "root" ? ipc.rootActivity() : Promise.resolve(undefined)), [route.screen, generation]);
+  const reviewed = route.screen === "dashboard" || route.screen === "identities" || route.screen === "findings";
+  const review = useLoad(() => (reviewed ? ipc.accountReview() : Promise.resolve(undefined)), [reviewed, generation]);
+  // The identity detail screen (another view) takes over from here; until then an identity opens its usage.
+  const openIdentity = (arn: string) => setRoute({ screen: "principal", key: arn });
 
   switch (route.screen) {
     case "dashboard":
       if (overview.error) return <ErrorState title="The dashboard could not be loaded" message={overview.error} />;
-      return overview.data ? <Dashboard data={overview.data} navigate={setRoute} /> : <Loading what="the dashboard" />;
+      return overview.data ? (
+        <Dashboard data={overview.data} account={review.data?.summary} accountError={review.error} navigate={setRoute} />
+      ) : (
+        <Loading what="the dashboard" />
+      );
     case "activity":
       return <Activity key={generation} filter={filter} setFilter={setFilter} facets={facets.data} navigate={setRoute} />;
     case "principals":
@@ -62,9 +72,29 @@ function Screen({
       if (root.error) return <ErrorState title="The root timeline could not be loaded" message={root.error} />;
       return root.data ? <Root data={root.data} navigate={setRoute} /> : <Loading what="root activity" />;
     case "identities":
-      return <ComingLater title="Identities" needs="the account model (users, groups, roles and their grants from IAM authorization details)" />;
+      if (review.error) return <ErrorState title="The identities could not be loaded" message={review.error} />;
+      return review.data ? (
+        <Identities
+          rows={review.data.identities}
+          kind={route.kind}
+          openIdentity={openIdentity}
+          openFindings={(arn) => setRoute({ screen: "findings", principal: arn })}
+        />
+      ) : (
+        <Loading what="identities" />
+      );
     case "findings":
-      return <ComingLater title="Findings" needs="the findings engine (unused, excessive and dangerous permissions)" />;
+      if (review.error) return <ErrorState title="The findings could not be loaded" message={review.error} />;
+      return review.data ? (
+        <Findings
+          rows={review.data.findings}
+          initial={{ principal: route.principal, severity: route.severity, kind: route.kind }}
+          openIdentity={openIdentity}
+          openActivity={(filter) => setRoute({ screen: "activity", filter })}
+        />
+      ) : (
+        <Loading what="findings" />
+      );
     case "connect":
       return <Connect navigate={setRoute} onDatabase={onDatabase} />;
     case "alerts":

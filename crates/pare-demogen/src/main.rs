@@ -55,6 +55,29 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
 }
 
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                let index = usize::try_from((n >> shift) & 63).unwrap_or(0);
+                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut e = flate2::GzBuilder::new()
         .mtime(0)
@@ -87,9 +110,18 @@ fn main() -> Result<()> {
         &args.out.join("authorization-details.json"),
         serde_json::to_string_pretty(&authz)?.as_bytes(),
     )?;
+    let report = account::credential_report(&seen, &root_last, date);
+    write(&args.out.join("credential-report.csv"), report.as_bytes())?;
+    // The `get-credential-report` form carries the report's time, so every review of the demo is made for the
+    // same moment (days since last use do not grow with the calendar).
+    let report_json = serde_json::json!({
+        "Content": base64(report.as_bytes()),
+        "ReportFormat": "text/csv",
+        "GeneratedTime": text_of(snapshot),
+    });
     write(
-        &args.out.join("credential-report.csv"),
-        account::credential_report(&seen, &root_last, date).as_bytes(),
+        &args.out.join("credential-report.json"),
+        serde_json::to_string_pretty(&report_json)?.as_bytes(),
     )?;
     write(
         &args.out.join("known-accounts.txt"),

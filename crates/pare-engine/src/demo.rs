@@ -14,7 +14,7 @@ use crate::import::{ImportSummary, import_cloudtrail};
 include!("../demo/trail-files.in");
 
 const AUTHORIZATION_DETAILS: &str = include_str!("../demo/authorization-details.json");
-const CREDENTIAL_REPORT: &str = include_str!("../demo/credential-report.csv");
+const CREDENTIAL_REPORT: &str = include_str!("../demo/credential-report.json");
 const KNOWN_ACCOUNTS: &str = include_str!("../demo/known-accounts.txt");
 
 /// The demo account's ID.
@@ -65,7 +65,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
 pub fn build_demo_database(db: &Path) -> Result<DemoSummary, EngineError> {
     let dir = demo_data_dir(db);
     let authz = dir.join("authorization-details.json");
-    let report = dir.join("credential-report.csv");
+    let report = dir.join("credential-report.json");
     let known = dir.join("known-accounts.txt");
     write_if_changed(&authz, AUTHORIZATION_DETAILS.as_bytes())?;
     write_if_changed(&report, CREDENTIAL_REPORT.as_bytes())?;

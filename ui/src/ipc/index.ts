@@ -7,6 +7,7 @@ import type {
   ConnectChoices,
   ScanOutcome,
   ScanStatus,
+  AccountReview,
   DatabaseInfo,
   EventFacets,
   ActivityFilter,
@@ -67,6 +68,9 @@ export const principals = (): Promise<PrincipalSummary[]> => invoke("principals"
 /** One principal's usage per service (null when unknown). */
 export const principal = (key: string): Promise<PrincipalDetail | null> =>
   invoke("principal", { key });
+
+/** The account review: dashboard counts, every identity, every finding (all from the engine). */
+export const accountReview = (): Promise<AccountReview> => invoke("account_review");
 
 /** The root user's timeline. */
 export const rootActivity = (): Promise<RootActivity> => invoke("root_activity");

@@ -7,14 +7,14 @@ export type Route =
   | { screen: "principals" }
   | { screen: "principal"; key: string }
   | { screen: "root" }
-  | { screen: "identities" }
-  | { screen: "findings" }
   | { screen: "connect" }
   | { screen: "alerts"; filter?: AlertFilter; selected?: number }
   | { screen: "alert-policy"; id: string }
   | { screen: "reviews" }
   | { screen: "review"; name: string }
-  | { screen: "drift" };
+  | { screen: "drift" }
+  | { screen: "identities"; kind?: string }
+  | { screen: "findings"; principal?: string; severity?: string; kind?: string };
 
 export type Navigate = (r: Route) => void;
 
@@ -24,10 +24,10 @@ export const NAV: { screen: Route["screen"]; label: string; later?: boolean }[] 
   { screen: "activity", label: "Activity" },
   { screen: "principals", label: "Principals" },
   { screen: "root", label: "Root account" },
-  { screen: "identities", label: "Identities", later: true },
-  { screen: "findings", label: "Findings", later: true },
-  { screen: "connect", label: "Connect to AWS" },
+  { screen: "identities", label: "Identities" },
+  { screen: "findings", label: "Findings" },
   { screen: "alerts", label: "Alerts" },
   { screen: "reviews", label: "Reviews" },
   { screen: "drift", label: "Drift" },
+  { screen: "connect", label: "Connect to AWS" },
 ];

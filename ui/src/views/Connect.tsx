@@ -233,7 +233,7 @@ export function Connect({ navigate, onDatabase }: { navigate: Navigate; onDataba
               <h4 data-testid="scanned-identities-count" data-value={report.identities.length}>
                 Identities ({num(report.identities.length)})
               </h4>
-              <table className="identities" data-testid="scanned-identities">
+              <table className="scanned-identities" data-testid="scanned-identities">
                 <thead>
                   <tr>
                     <th>Name</th>

@@ -1,8 +1,10 @@
-// Dashboard: what the engine knows about the open account today — events over time, principals by
-// type, most frequent calls, root activity, mapped share — with marked places for what comes next.
-import type { Overview } from "../ipc";
+// Dashboard: what the engine knows about the open account — events over time, principals by type, most
+// frequent calls, root activity, mapped share — and, from the account review, identities by type, findings by
+// severity, granted vs used permissions and the risk distribution.
+import type { AccountSummary, Overview } from "../ipc";
+import { AccountPanels } from "../components/AccountPanels";
 import { Bars } from "../components/Bars";
-import { ComingLater, Empty } from "../components/States";
+import { Empty, Loading } from "../components/States";
 import { TimeChart } from "../components/TimeChart";
 import { date, kindLabel, num, pct, time } from "../lib/format";
 import type { Navigate } from "../lib/route";
@@ -16,7 +18,17 @@ function Stat({ id, label, value, text }: { id: string; label: string; value: nu
   );
 }
 
-export function Dashboard({ data, navigate }: { data: Overview; navigate: Navigate }) {
+export function Dashboard({
+  data,
+  account,
+  accountError,
+  navigate,
+}: {
+  data: Overview;
+  account?: AccountSummary;
+  accountError?: string;
+  navigate: Navigate;
+}) {
   if (data.events === 0) {
     return (
       <Empty title="No CloudTrail events yet">
@@ -103,8 +115,16 @@ export function Dashboard({ data, navigate }: { data: Overview; navigate: Naviga
           </tbody>
         </table>
       </section>
-      <ComingLater title="Findings by severity" needs="the findings engine (account model and findings)" />
-      <ComingLater title="Granted vs used permissions" needs="the account model (what each identity is granted)" />
+      {account ? (
+        <AccountPanels summary={account} navigate={navigate} />
+      ) : accountError ? (
+        <section className="panel wide state error" role="alert">
+          <strong>The account review could not be made</strong>
+          <p>{accountError}</p>
+        </section>
+      ) : (
+        <Loading what="identities and findings" />
+      )}
     </div>
   );
 }
