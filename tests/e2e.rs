@@ -75,7 +75,7 @@ fn desktop_binary() -> PathBuf {
 
 /// A W3C WebDriver session over plain HTTP; requests that fail in transport (tauri-driver 2.1
 /// sometimes resets a connection) are sent again.
-struct Driver {
+pub(crate) struct Driver {
     base: String,
     session: String,
 }
@@ -108,7 +108,7 @@ impl Driver {
         format!("{}/session/{}{path}", self.base, self.session)
     }
 
-    fn script(&self, script: &str, args: Value) -> Value {
+    pub(crate) fn script(&self, script: &str, args: Value) -> Value {
         send(
             "POST",
             &self.url("/execute/sync"),
@@ -118,7 +118,7 @@ impl Driver {
     }
 
     /// Waits for `script` (a function body returning a value) to return something other than null.
-    fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
+    pub(crate) fn wait_for(&self, what: &str, script: &str, args: Value) -> Value {
         let start = Instant::now();
         loop {
             let v = self.script(script, args.clone());
@@ -135,7 +135,7 @@ impl Driver {
     }
 
     /// The `data-value` of the element with this `data-testid`, once it is there.
-    fn value_of(&self, testid: &str) -> String {
+    pub(crate) fn value_of(&self, testid: &str) -> String {
         let v = self.wait_for(
             testid,
             "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); \
@@ -147,7 +147,7 @@ impl Driver {
 
     /// Waits until the `data-value` of the element with this `data-testid` is `want` (screens
     /// reload after an import, so an old value may show first).
-    fn expect_value(&self, testid: &str, want: impl ToString) {
+    pub(crate) fn expect_value(&self, testid: &str, want: impl ToString) {
         let want = want.to_string();
         let start = Instant::now();
         loop {
@@ -167,7 +167,7 @@ impl Driver {
         }
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let start = Instant::now();
         let element = loop {
             let found = ureq::post(&self.url("/element"))
@@ -190,7 +190,7 @@ impl Driver {
     }
 
     /// A full-window screenshot after two animation frames (so it shows the new frame).
-    fn screenshot(&self, dir: &Path, name: &str) {
+    pub(crate) fn screenshot(&self, dir: &Path, name: &str) {
         send(
             "POST",
             &self.url("/execute/async"),
@@ -366,7 +366,9 @@ fn desktop_app_in_a_real_window() {
         "--json",
     ]);
 
-    // tauri-driver, with the app's data in the temporary directory and the folder to "pick".
+    // tauri-driver, with the app's data in the temporary directory, the folder to "pick" and where to "save".
+    let save_dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&save_dir).unwrap();
     let (port, native) = (free_port(), free_port());
     let data_home = tmp.path().join("data");
     let child = Command::new(&driver_bin)
@@ -382,6 +384,7 @@ fn desktop_app_in_a_real_window() {
         .env("XDG_CONFIG_HOME", tmp.path().join("config"))
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))
         .env("PARE_E2E_PICK", &folder)
+        .env(crate::e2e_identity::SAVE_DIR_ENV, &save_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -460,6 +463,7 @@ fn desktop_app_in_a_real_window() {
     );
     d.expect_value("principals-total", "1");
     d.click("[data-testid=\"principal-row\"]");
+    d.click("[data-testid=\"tab-activity\"]");
     let used = pare_json(&[
         "usage",
         "--db",
@@ -475,6 +479,7 @@ fn desktop_app_in_a_real_window() {
         json!([]),
     );
     d.screenshot(&shots, "4-principal-detail");
+    crate::e2e_identity::identity_detail(&d, crate::e2e_identity::DEMO_IDENTITY, &save_dir, &shots);
 
     // Root account: the demo trail has no root activity, and says so.
     d.click("[data-testid=\"nav-root\"]");

@@ -5,6 +5,7 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod commands_identity;
 pub mod demo;
 pub mod state;
 
@@ -39,6 +40,9 @@ pub fn run() -> tauri::Result<()> {
             commands::root_activity,
             commands::pick_and_import,
             commands::cancel_import,
+            commands_identity::identity,
+            commands_identity::identity_rightsize,
+            commands_identity::export_rightsized,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

@@ -9,7 +9,7 @@ import { useLoad } from "./lib/useLoad";
 import { NAV, type Route } from "./lib/route";
 import { Activity } from "./views/Activity";
 import { Dashboard } from "./views/Dashboard";
-import { PrincipalDetail } from "./views/PrincipalDetail";
+import { IdentityScreen } from "./views/IdentityScreen";
 import { Principals } from "./views/Principals";
 import { Root } from "./views/Root";
 
@@ -18,11 +18,9 @@ function Screen({ route, setRoute, generation }: { route: Route; setRoute: (r: R
   useEffect(() => {
     if (route.screen === "activity") setFilter(route.filter ?? {});
   }, [route]);
-  const key = route.screen === "principal" ? route.key : "";
   const overview = useLoad(() => (route.screen === "dashboard" ? ipc.overview() : Promise.resolve(undefined)), [route.screen, generation]);
   const facets = useLoad(() => (route.screen === "activity" ? ipc.facets() : Promise.resolve(undefined)), [route.screen, generation]);
   const principals = useLoad(() => (route.screen === "principals" ? ipc.principals() : Promise.resolve(undefined)), [route.screen, generation]);
-  const detail = useLoad(() => (route.screen === "principal" ? ipc.principal(key) : Promise.resolve(undefined)), [route.screen, key, generation]);
   const root = useLoad(() => (route.screen === "root" ? ipc.rootActivity() : Promise.resolve(undefined)), [route.screen, generation]);
 
   switch (route.screen) {
@@ -35,13 +33,8 @@ function Screen({ route, setRoute, generation }: { route: Route; setRoute: (r: R
       if (principals.error) return <ErrorState title="The principals could not be loaded" message={principals.error} />;
       return principals.data ? <Principals rows={principals.data} navigate={setRoute} /> : <Loading what="principals" />;
     case "principal":
-      if (detail.error) return <ErrorState title="This principal could not be loaded" message={detail.error} />;
-      if (detail.loading) return <Loading what="the principal" />;
-      return detail.data ? (
-        <PrincipalDetail detail={detail.data} navigate={setRoute} />
-      ) : (
-        <ErrorState title="Unknown principal" message={`\`${key}\` is not in this database.`} />
-      );
+    case "identity":
+      return <IdentityScreen identityKey={route.key} navigate={setRoute} generation={generation} />;
     case "root":
       if (root.error) return <ErrorState title="The root timeline could not be loaded" message={root.error} />;
       return root.data ? <Root data={root.data} navigate={setRoute} /> : <Loading what="root activity" />;
@@ -126,7 +119,7 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const current = route.screen === "principal" ? "principals" : route.screen;
+  const current = route.screen === "principal" || route.screen === "identity" ? "principals" : route.screen;
   return (
     <div className="app">
       <header className="topbar">

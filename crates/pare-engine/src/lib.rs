@@ -17,6 +17,7 @@
 pub mod account;
 mod alerts;
 mod explore;
+pub mod explore_identity;
 pub mod findings;
 mod import;
 pub mod reviews;

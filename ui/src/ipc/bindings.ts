@@ -527,3 +527,558 @@ error: string | null,
  * The database now open (the user's own, with the import in it).
  */
 database: DatabaseInfo | null, };
+
+export type GraphNode = { 
+/**
+ * Stable id: the ARN of principals, groups and managed policies, `owner#name` of inline policies,
+ * `service:NAME` of used services, `admin` for full administrator access.
+ */
+id: string, 
+/**
+ * `user`, `role`, `root`, `group`, `managed_policy`, `aws_managed_policy`, `inline_policy`, `external`,
+ * `service`, `admin`.
+ */
+kind: string, 
+/**
+ * A short name to draw.
+ */
+label: string, 
+/**
+ * This is the identity the screen is about.
+ */
+focus: boolean, };
+
+export type GraphEdge = { 
+/**
+ * The source node's id.
+ */
+from: string, 
+/**
+ * The target node's id.
+ */
+to: string, 
+/**
+ * `member_of`, `attached`, `inline`, `boundary`, `can_assume`, `can_escalate_to`, `used`.
+ */
+kind: string, 
+/**
+ * A short label to draw (technique id, `MFA`, event count).
+ */
+label: string, 
+/**
+ * Why the edge is there, in plain words.
+ */
+reason: string, };
+
+export type IdentityGraph = { 
+/**
+ * Nodes, sorted by id.
+ */
+nodes: Array<GraphNode>, 
+/**
+ * Edges, sorted by (from, to, kind).
+ */
+edges: Array<GraphEdge>, };
+
+export type AssumeLink = { 
+/**
+ * The other side: the caller (for "assumed by") or the role (for "can assume").
+ */
+principal: string, 
+/**
+ * Its kind (`user`, `role`, `external`, …).
+ */
+kind: string, 
+/**
+ * `sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity`, …
+ */
+action: string, 
+/**
+ * Only with MFA.
+ */
+requiresMfa: boolean, 
+/**
+ * The decision held without any condition key.
+ */
+unconditional: boolean, 
+/**
+ * The condition keys it rests on.
+ */
+conditionKeys: Array<string>, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type StepPermissionView = { 
+/**
+ * The action.
+ */
+action: string, 
+/**
+ * The resource (`*` when any).
+ */
+resource: string, 
+/**
+ * The grant depends on conditions.
+ */
+conditional: boolean, };
+
+export type StepView = { 
+/**
+ * The pathfinding.cloud technique id.
+ */
+technique: string, 
+/**
+ * Its name.
+ */
+techniqueName: string, 
+/**
+ * Who takes the step.
+ */
+from: string, 
+/**
+ * Whose permissions it gets (`admin` for full access).
+ */
+to: string, 
+/**
+ * What it goes through, when not `to`.
+ */
+via: string | null, 
+/**
+ * What the technique yields (`self-admin`, `assume-role`, …).
+ */
+gain: string, 
+/**
+ * The permissions the step uses.
+ */
+permissions: Array<StepPermissionView>, };
+
+export type EscalationView = { 
+/**
+ * The principal that can escalate.
+ */
+principal: string, 
+/**
+ * The steps in order.
+ */
+steps: Array<StepView>, 
+/**
+ * Some step rests on a condition that could not be decided.
+ */
+conditional: boolean, };
+
+export type UsedAction = { 
+/**
+ * `service:Action`.
+ */
+action: string, 
+/**
+ * Events.
+ */
+count: number, 
+/**
+ * Last use.
+ */
+lastUsed: string | null, 
+/**
+ * Granted by the current policies (`None` without an account snapshot).
+ */
+granted: boolean | null, };
+
+export type ServiceAccess = { 
+/**
+ * The service prefix.
+ */
+service: string, 
+/**
+ * Actions granted (`None` without an account snapshot).
+ */
+granted: number | null, 
+/**
+ * Distinct actions used in the window.
+ */
+used: number, 
+/**
+ * Granted, observable by CloudTrail, not used.
+ */
+unused: number, 
+/**
+ * Granted, never recorded by CloudTrail (`iam:PassRole`, data events when the trail has none): not
+ * observable, so neither used nor unused.
+ */
+notObservable: number, 
+/**
+ * Events.
+ */
+events: number, 
+/**
+ * Last use of any of its actions.
+ */
+lastUsed: string | null, 
+/**
+ * The used actions.
+ */
+usedActions: Array<UsedAction>, 
+/**
+ * Unused action names (at most [`NAME_CAP`]).
+ */
+unusedActions: Array<string>, 
+/**
+ * Not-observable granted action names (at most [`NAME_CAP`]).
+ */
+notObservableActions: Array<string>, };
+
+export type FindingView = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Kind (`unused-permissions`, `privilege-escalation-path`, …).
+ */
+kind: string, 
+/**
+ * `critical`, `high`, `medium`, `low`, `info`.
+ */
+severity: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * Why it matters.
+ */
+explanation: string, 
+/**
+ * What to do.
+ */
+recommendation: string, 
+/**
+ * The evidence, as pretty JSON text.
+ */
+evidence: string, };
+
+export type ObservationWindow = { 
+/**
+ * First event (RFC 3339).
+ */
+start: string, 
+/**
+ * Last event.
+ */
+end: string, 
+/**
+ * Days between them.
+ */
+days: number, 
+/**
+ * The trail holds data events.
+ */
+dataEvents: boolean, };
+
+export type IdentityDetail = { 
+/**
+ * The key asked for.
+ */
+key: string, 
+/**
+ * The identity's ARN in the account snapshot (`None`: seen only in CloudTrail).
+ */
+arn: string | null, 
+/**
+ * `user`, `role`, `root`, or the CloudTrail kind when not in the snapshot.
+ */
+kind: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The snapshot it is from: id and time.
+ */
+snapshotId: number | null, 
+/**
+ * When the snapshot's data was taken.
+ */
+snapshotTakenAt: string | null, 
+/**
+ * Its groups.
+ */
+groups: Array<string>, 
+/**
+ * Its managed policies (own and through groups) and inline policies (`owner#name`).
+ */
+policies: Array<string>, 
+/**
+ * Its permissions boundary.
+ */
+boundary: string | null, 
+/**
+ * The graph.
+ */
+graph: IdentityGraph, 
+/**
+ * Who can assume it.
+ */
+assumedBy: Array<AssumeLink>, 
+/**
+ * What it can assume.
+ */
+canAssume: Array<AssumeLink>, 
+/**
+ * Escalation paths starting at it.
+ */
+escalations: Array<EscalationView>, 
+/**
+ * Escalation paths of others that end at or go through it.
+ */
+escalationsInto: Array<EscalationView>, 
+/**
+ * Granted vs used per service: used services first (most recent first), then granted-only by size.
+ */
+services: Array<ServiceAccess>, 
+/**
+ * Totals over the services.
+ */
+grantedActions: number | null, 
+/**
+ * Distinct actions used.
+ */
+usedActions: number, 
+/**
+ * Granted, observable, unused.
+ */
+unusedActions: number, 
+/**
+ * Granted, not observable.
+ */
+notObservableActions: number, 
+/**
+ * The CloudTrail window (`None`: no events).
+ */
+window: ObservationWindow | null, 
+/**
+ * Its findings, worst first.
+ */
+findings: Array<FindingView>, 
+/**
+ * Its 0–100 risk score.
+ */
+riskScore: number | null, 
+/**
+ * What the screen should say about missing data.
+ */
+notes: Array<string>, };
+
+export type ServiceDiffView = { 
+/**
+ * The service prefix.
+ */
+service: string, 
+/**
+ * Actions granted today.
+ */
+before: number, 
+/**
+ * Actions the suggestion grants.
+ */
+after: number, 
+/**
+ * Kept because used.
+ */
+keptUsed: Array<string>, 
+/**
+ * Kept although CloudTrail cannot show them.
+ */
+keptNotObservable: Array<string>, 
+/**
+ * Removed, count.
+ */
+removed: number, 
+/**
+ * Removed action names (at most [`NAME_CAP`]).
+ */
+removedActions: Array<string>, 
+/**
+ * Why they go.
+ */
+whyRemoved: string, };
+
+export type DeniedCallView = { 
+/**
+ * The action.
+ */
+action: string, 
+/**
+ * The resource.
+ */
+resource: string, 
+/**
+ * Events.
+ */
+count: number, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type KeptView = { 
+/**
+ * The action.
+ */
+action: string, 
+/**
+ * Its resources.
+ */
+resources: Array<string>, 
+/**
+ * Why it is kept.
+ */
+reason: string, };
+
+export type ExportPreview = { 
+/**
+ * `json`, `terraform`, `cloudformation`.
+ */
+format: string, 
+/**
+ * The file name the save dialog proposes.
+ */
+fileName: string, 
+/**
+ * The exact text the export writes.
+ */
+text: string, };
+
+export type IdentityRightsize = { 
+/**
+ * The principal key right-sized (what `pare rightsize --principal` takes).
+ */
+principal: string, 
+/**
+ * Why there is no suggestion (no snapshot, not an IAM identity, …); the rest is empty then.
+ */
+unavailable: string | null, 
+/**
+ * The usage window.
+ */
+since: string | null, 
+/**
+ * End of the window.
+ */
+until: string | null, 
+/**
+ * First event kept.
+ */
+firstEvent: string | null, 
+/**
+ * Last event kept.
+ */
+lastEvent: string | null, 
+/**
+ * Actions granted today.
+ */
+beforeActions: number, 
+/**
+ * Actions the suggestion grants.
+ */
+afterActions: number, 
+/**
+ * Services today.
+ */
+servicesBefore: number, 
+/**
+ * Services after.
+ */
+servicesAfter: number, 
+/**
+ * Services removed entirely.
+ */
+servicesRemoved: Array<string>, 
+/**
+ * High-risk actions removed.
+ */
+highRiskRemoved: Array<string>, 
+/**
+ * Percent of granted actions removed.
+ */
+reductionPercent: number, 
+/**
+ * Replay: events the suggestion allows.
+ */
+replayAllowed: number, 
+/**
+ * Replay: events observed.
+ */
+replayTotal: number, 
+/**
+ * Distinct (action, resource) calls replayed.
+ */
+replayDistinctCalls: number, 
+/**
+ * Calls the suggestion denies on replay (must be empty).
+ */
+replayDenied: Array<DeniedCallView>, 
+/**
+ * Calls the current policies already deny (not in the suggestion).
+ */
+notGrantedNow: Array<DeniedCallView>, 
+/**
+ * Subset proof: statements checked.
+ */
+proofStatements: number, 
+/**
+ * Subset proof: (action, resource) pairs evaluated.
+ */
+proofPairs: number, 
+/**
+ * Subset proof violations (must be empty).
+ */
+proofViolations: Array<string>, 
+/**
+ * Kept though not observable.
+ */
+keptNotObservable: Array<KeptView>, 
+/**
+ * Per-service diff.
+ */
+diff: Array<ServiceDiffView>, 
+/**
+ * The proposed policy documents, pretty JSON.
+ */
+documents: Array<string>, 
+/**
+ * Characters (whitespace excluded) against the managed-policy limit.
+ */
+sizeChars: number, 
+/**
+ * The managed-policy limit.
+ */
+sizeLimit: number, 
+/**
+ * Managed policies needed.
+ */
+managedPolicies: number, 
+/**
+ * The three exports, byte for byte.
+ */
+exports: Array<ExportPreview>, 
+/**
+ * Notes.
+ */
+notes: Array<string>, };
+
+export type ExportWritten = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Bytes written.
+ */
+bytes: number, 
+/**
+ * The format.
+ */
+format: string, };

@@ -5,6 +5,9 @@ import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   DatabaseInfo,
+  ExportWritten,
+  IdentityDetail,
+  IdentityRightsize,
   EventFacets,
   ActivityFilter,
   EventPage,
@@ -51,6 +54,19 @@ export const principals = (): Promise<PrincipalSummary[]> => invoke("principals"
 /** One principal's usage per service (null when unknown). */
 export const principal = (key: string): Promise<PrincipalDetail | null> =>
   invoke("principal", { key });
+
+/** One identity: graph, granted vs used, findings (identity detail screen). */
+export const identity = (key: string): Promise<IdentityDetail> => invoke("identity", { key });
+
+/** The identity's right-size suggestion, diff, proofs and exports. */
+export const identityRightsize = (key: string): Promise<IdentityRightsize> =>
+  invoke("identity_rightsize", { key });
+
+/** Asks where to save (native dialog, from Rust) and writes the right-sized policy; null when cancelled. */
+export const exportRightsized = (
+  key: string,
+  format: "json" | "terraform" | "cloudformation",
+): Promise<ExportWritten | null> => invoke("export_rightsized", { key, format });
 
 /** The root user's timeline. */
 export const rootActivity = (): Promise<RootActivity> => invoke("root_activity");
