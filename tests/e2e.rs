@@ -332,9 +332,8 @@ fn desktop_app_in_a_real_window() {
     let shots = target_dir().join("e2e-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
-    // What the CLI says about the same data: the demo trail, and the fixture folder to import.
-    let demo_trail =
-        tests_dir().join("../crates/pare-cli/demo/cloudtrail/stratus-red-team.json.gz");
+    // What the CLI says about the same data: the demo account's trail, and the fixture folder to import.
+    let demo_trail = tests_dir().join("../crates/pare-engine/demo/trail");
     let demo_db = tmp.path().join("expected-demo.db");
     let demo = pare_json(&[
         "import",
@@ -453,7 +452,7 @@ fn desktop_app_in_a_real_window() {
     d.click("[data-testid=\"nav-principals\"]");
     d.expect_value("principals-total", demo["totals"]["principals"].to_string());
     d.screenshot(&shots, "3-principals");
-    let attacker = "arn:aws:iam::229654561268:user/christophe";
+    let attacker = "arn:aws:iam::210987654321:user/bob.martin";
     d.click("[data-testid=\"principals-search\"]");
     d.script(
         "const i = document.querySelector('[data-testid=\"principals-search\"]'); \
@@ -481,11 +480,11 @@ fn desktop_app_in_a_real_window() {
     d.screenshot(&shots, "4-principal-detail");
     crate::e2e_identity::identity_detail(&d, crate::e2e_identity::DEMO_IDENTITY, &save_dir, &shots);
 
-    // Root account: the demo trail has no root activity, and says so.
+    // Root account: the demo's root signed in three times.
     d.click("[data-testid=\"nav-root\"]");
     d.wait_for(
         "root screen",
-        "return document.body.innerText.includes('No root activity') ? true : null",
+        "return document.querySelector('[data-testid=\"root-timeline\"]') ? true : null",
         json!([]),
     );
     d.screenshot(&shots, "5-root-demo");

@@ -127,7 +127,7 @@ export function App() {
         {db ? (
           <span className="db" title={db.path} data-testid="database-label" data-demo={db.demo}>
             {db.demo ? <span className="badge demo">Demo account</span> : <span className="badge own">Your account</span>}
-            <span className="muted">{db.demo ? "bundled Stratus Red Team trail (real attack events)" : db.path}</span>
+            <span className="muted">{db.demo ? "Northwind production (fictional): 27 identities, 90-day trail" : db.path}</span>
           </span>
         ) : null}
         <span className="spacer" />

@@ -1,11 +1,14 @@
-//! `pare demo`: a guided run over bundled scenarios, showing decisions with their reasons.
+//! `pare demo`: a guided run over bundled scenarios, showing decisions with their reasons, then the bundled demo
+//! account (built into a database, kept with `--db`) and what Pare finds in it.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 use pare_catalog::Catalog;
+use pare_engine::findings::{ReviewOptions, review};
 use pare_policy::actions::CatalogCheck;
 use pare_policy::simulate;
 
@@ -39,7 +42,7 @@ struct Scenario {
     input: serde_json::Value,
 }
 
-pub fn run() -> Result<ExitCode> {
+pub fn run(db: Option<&Path>) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let started = Instant::now();
     let catalog = Catalog::bundled()
@@ -108,7 +111,7 @@ pub fn run() -> Result<ExitCode> {
             writeln!(out, "  why: {line}")?;
         }
     }
-    cloudtrail(&mut out)?;
+    demo_account(&mut out, db)?;
     writeln!(
         out,
         "\nTry it yourself: pare simulate --input case.json   ·   pare expand 's3:*Object*'   ·   pare import --db pare.db --cloudtrail AWSLogs/"
@@ -116,45 +119,81 @@ pub fn run() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The bundled trail: 310 real CloudTrail events of attack techniques (Stratus Red Team, Apache-2.0).
-const DEMO_TRAIL: &[u8] = include_bytes!("../demo/cloudtrail/stratus-red-team.json.gz");
-
-/// Imports the bundled trail into a throw-away database and shows what the attacker's user actually did.
-fn cloudtrail(out: &mut impl Write) -> Result<()> {
+/// Builds the bundled demo account's database — at `db` when given (kept), else in a throw-away folder — and
+/// shows what Pare finds in it.
+fn demo_account(out: &mut impl Write, db: Option<&Path>) -> Result<()> {
+    if let Some(db) = db {
+        return demo_account_in(db, out);
+    }
     let dir = std::env::temp_dir().join(format!("pare-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let result = cloudtrail_in(&dir, out);
+    let result = demo_account_in(&dir.join("demo.db"), out);
     std::fs::remove_dir_all(&dir).ok();
     result
 }
 
-fn cloudtrail_in(dir: &std::path::Path, out: &mut impl Write) -> Result<()> {
-    let trail = dir.join("stratus-red-team.json.gz");
-    std::fs::write(&trail, DEMO_TRAIL)
-        .with_context(|| format!("cannot write `{}`", trail.display()))?;
-    let db = dir.join("demo.db");
-    let summary = pare_engine::import_cloudtrail(&db, &[trail], None, None, |_| {})
-        .map_err(|e| anyhow::anyhow!("importing the bundled trail: {e}"))?;
+fn demo_account_in(db: &Path, out: &mut impl Write) -> Result<()> {
+    let started = Instant::now();
+    let demo = pare_engine::demo::build_demo_database(db)
+        .map_err(|e| anyhow::anyhow!("building the demo database `{}`: {e}", db.display()))?;
+    let c = &demo.account.counts;
+    let t = &demo.trail.totals;
     writeln!(
         out,
-        "\nCloudTrail: imported {} real events (Stratus Red Team) in {:.2} s; {:.1}% of calls mapped to IAM actions, {} denied attempts",
-        summary.new_events,
-        summary.seconds,
-        summary.mapped_percent(),
-        summary.denied_calls
+        "\nDemo account {} (Northwind production): {} users, {} groups, {} roles ({} Identity Center, {} service-linked); {} CloudTrail events over 90 days, {} denied; built in {:.2} s",
+        pare_engine::demo::DEMO_ACCOUNT_ID,
+        c.users,
+        c.groups,
+        c.roles,
+        c.identity_center_roles,
+        c.service_linked_roles,
+        t.events,
+        t.denied_events,
+        started.elapsed().as_secs_f64()
     )?;
-    let attacker = "arn:aws:iam::229654561268:user/christophe";
-    let rows = pare_engine::usage(&db, Some(attacker)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    writeln!(out, "  what `{attacker}` actually used:")?;
-    for r in &rows {
+    let review = review(db, &ReviewOptions::default())
+        .map_err(|e| anyhow::anyhow!("reviewing the demo account: {e}"))?;
+    let mut by_severity: std::collections::BTreeMap<&str, usize> =
+        std::collections::BTreeMap::new();
+    for f in &review.findings {
+        *by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    let counts: Vec<String> = by_severity
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    writeln!(
+        out,
+        "  {} findings ({}), {} privilege-escalation paths, worst first:",
+        review.findings.len(),
+        counts.join(", "),
+        review.paths.paths.len()
+    )?;
+    for f in review.findings.iter().take(8) {
+        writeln!(out, "    [{}] {}", f.severity.as_str(), f.title)?;
+    }
+    let alerts = pare_engine::alerts(db, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    writeln!(
+        out,
+        "  {} alerts raised by the built-in alert policies",
+        alerts.len()
+    )?;
+    if let Some(top) = review.scores.first() {
         writeln!(
             out,
-            "    {} on {} ×{} (last {})",
-            r.action,
-            r.resource,
-            r.count,
-            r.last_seen.as_deref().unwrap_or("?")
+            "  highest risk score: {:.1} for {}",
+            top.score, top.principal
         )?;
     }
+    writeln!(
+        out,
+        "  database: {}{}",
+        db.display(),
+        if demo.account.created {
+            ""
+        } else {
+            " (already built)"
+        }
+    )?;
     Ok(())
 }

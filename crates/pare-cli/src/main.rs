@@ -48,8 +48,12 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Walk through Pare on the bundled demo scenarios.
-    Demo,
+    /// Walk through Pare on the bundled demo scenarios and the bundled demo account.
+    Demo {
+        /// Build the demo account's database here and keep it (the same database the desktop app opens first).
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
     /// Import CloudTrail logs (S3 trees, `Records` files, arrays, JSON Lines, lookup-events output)
     /// into a database; files already imported are skipped, events are deduplicated by `eventID`.
     /// Import account data (authorization details, credential report, SCPs, known accounts) as a
@@ -267,7 +271,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Simulate { input, compact } => cmd_simulate(&input, compact),
         Command::Expand { patterns } => cmd_expand(&patterns),
         Command::Validate { files } => cmd_validate(&files),
-        Command::Demo => demo::run(),
+        Command::Demo { db } => demo::run(db.as_deref()),
         Command::Import {
             db,
             cloudtrail,

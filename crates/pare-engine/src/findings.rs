@@ -62,6 +62,38 @@ pub struct Review {
     pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// The time the review was made for (the snapshot's time, else the last event, else now).
     pub reviewed_at: DateTime<Utc>,
+    /// Every identity of the snapshot (root first) with its granted and used actions.
+    pub identities: Vec<IdentityStats>,
+}
+
+/// One identity of the account snapshot: what it may do and what it used in the observation window.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IdentityStats {
+    /// Its ARN.
+    pub arn: String,
+    /// Its name (`<root_account>` for root).
+    pub name: String,
+    /// `root`, `user`, `role`, `identity_center_role` or `service_linked_role`.
+    pub kind: &'static str,
+    /// Actions allowed on at least one resource (`None` for root: everything, and not governed by IAM).
+    pub granted_actions: Option<usize>,
+    /// Distinct actions used in the window (CloudTrail).
+    pub used_actions: usize,
+    /// Used actions among the granted ones.
+    pub used_granted_actions: usize,
+    /// Last CloudTrail activity of any kind.
+    pub last_activity: Option<DateTime<Utc>>,
+}
+
+/// The kind of an account principal, as [`IdentityStats::kind`] names it.
+fn identity_kind(p: &pare_account::Principal) -> &'static str {
+    match (&p.kind, &p.role) {
+        (pare_account::PrincipalKind::Root, _) => "root",
+        (pare_account::PrincipalKind::User, _) => "user",
+        (_, Some(r)) if r.identity_center => "identity_center_role",
+        (_, Some(r)) if r.service_linked => "service_linked_role",
+        _ => "role",
+    }
 }
 
 fn parse(t: &str) -> Option<DateTime<Utc>> {
@@ -233,10 +265,22 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
             scores: Vec::new(),
             window,
             reviewed_at,
+            identities: Vec::new(),
         });
     }
     let risk = RiskIndex::new(catalog, techniques);
 
+    let root_id = account.principal_ids().find(|&id| {
+        account
+            .principal(id)
+            .is_some_and(|p| p.kind == pare_account::PrincipalKind::Root)
+    });
+    let root_used = root_id.and_then(|id| usage.get(&id)).map_or(0, |u| {
+        let mut actions: Vec<_> = u.iter().map(|a| a.action).collect();
+        actions.sort_unstable();
+        actions.dedup();
+        actions.len()
+    });
     let principals: Vec<_> = account
         .principal_ids()
         .filter_map(|id| {
@@ -296,6 +340,39 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
             }),
         }
     }
+    let mut identities: Vec<IdentityStats> = Vec::new();
+    if let Some(root) = account.root() {
+        identities.push(IdentityStats {
+            arn: root.arn.clone(),
+            name: root.name.clone(),
+            kind: "root",
+            granted_actions: None,
+            used_actions: root_used,
+            used_granted_actions: root_used,
+            last_activity: root_id.and_then(|id| last.get(&id).copied()),
+        });
+    }
+    for p in &principals {
+        let kind = account
+            .principal_for_usage_key(&p.arn)
+            .and_then(|id| account.principal(id))
+            .map_or("role", identity_kind);
+        let mut used: Vec<_> = p.usage.iter().map(|u| u.action).collect();
+        used.sort_unstable();
+        used.dedup();
+        identities.push(IdentityStats {
+            arn: p.arn.clone(),
+            name: p.name.clone(),
+            kind,
+            granted_actions: Some(p.permissions.allowed.len()),
+            used_actions: used.len(),
+            used_granted_actions: used
+                .iter()
+                .filter(|&&a| p.permissions.allowed.contains(a))
+                .count(),
+            last_activity: p.last_cloudtrail_activity,
+        });
+    }
     let facts = AccountFacts {
         account_id: account.account_id.clone().unwrap_or_default(),
         known_accounts: account
@@ -324,6 +401,7 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
             .map_or_else(|| wanted.clone(), |p| p.arn.clone());
         findings.retain(|f| f.principal == arn);
         scores.retain(|s| s.principal == arn);
+        identities.retain(|i| i.arn == arn);
     }
     Ok(Review {
         findings,
@@ -331,5 +409,6 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
         scores,
         window,
         reviewed_at,
+        identities,
     })
 }

@@ -16,7 +16,9 @@
 
 pub mod account;
 mod alerts;
+pub mod demo;
 mod explore;
+pub mod explore_identities;
 pub mod explore_identity;
 pub mod findings;
 mod import;
