@@ -14,8 +14,9 @@ use serde_json::json;
 
 use crate::e2e::Driver;
 
-/// The demo identity the test opens: a user with a real right-size suggestion.
-pub(crate) const DEMO_IDENTITY: &str = "arn:aws:iam::229654561268:user/christophe";
+/// The demo identity the test opens: a user with an escalation path (iam:CreatePolicyVersion on `*`) and a real
+/// right-size suggestion (1,212 → 6 actions, 293/293 events on replay).
+pub(crate) const DEMO_IDENTITY: &str = "arn:aws:iam::210987654321:user/heidi.schmidt";
 
 /// The environment variable the app reads (see `src-tauri/src/commands_identity.rs`).
 pub(crate) const SAVE_DIR_ENV: &str = "PARE_E2E_SAVE_DIR";
@@ -52,8 +53,14 @@ pub(crate) fn identity_detail(d: &Driver, key: &str, save_dir: &Path, shots: &Pa
     d.click("[data-testid=\"tab-rightsize\"]");
     let replay = d.value_of("rs-replay");
     let (allowed, total) = replay.split_once('/').unwrap();
-    assert_eq!(allowed, total, "the suggestion must allow every observed call");
-    assert!(total.parse::<u64>().unwrap() > 0, "no observed call: {replay}");
+    assert_eq!(
+        allowed, total,
+        "the suggestion must allow every observed call"
+    );
+    assert!(
+        total.parse::<u64>().unwrap() > 0,
+        "no observed call: {replay}"
+    );
     let before: u64 = d.value_of("rs-before").parse().unwrap();
     let after: u64 = d.value_of("rs-after").parse().unwrap();
     assert!(after < before, "no reduction: {before} → {after}");
@@ -82,7 +89,16 @@ pub(crate) fn identity_detail(d: &Driver, key: &str, save_dir: &Path, shots: &Pa
         .unwrap_or_else(|| panic!("the {format} export failed"));
         let cli = save_dir.join(format!("cli-{format}.out"));
         let out = Command::new(pare_binary())
-            .args(["rightsize", "--db", &db, "--principal", key, "--format", format, "--out"])
+            .args([
+                "rightsize",
+                "--db",
+                &db,
+                "--principal",
+                key,
+                "--format",
+                format,
+                "--out",
+            ])
             .arg(&cli)
             .output()
             .unwrap();
@@ -96,7 +112,10 @@ pub(crate) fn identity_detail(d: &Driver, key: &str, save_dir: &Path, shots: &Pa
             std::fs::read(&cli).unwrap(),
         );
         assert!(!got.is_empty());
-        assert!(got == want, "the app's {format} export differs from `pare rightsize`");
+        assert!(
+            got == want,
+            "the app's {format} export differs from `pare rightsize`"
+        );
     }
     d.screenshot(shots, "12-identity-exported");
 }

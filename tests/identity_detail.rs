@@ -133,18 +133,38 @@ fn alice_in_the_awscli_account() {
         "--json-report",
     ]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r.before_actions as u64, report["before"]["actions"].as_u64().unwrap());
-    assert_eq!(r.after_actions as u64, report["after"]["actions"].as_u64().unwrap());
-    assert_eq!(r.replay_allowed, report["replay"]["allowed"].as_u64().unwrap());
+    assert_eq!(
+        r.before_actions as u64,
+        report["before"]["actions"].as_u64().unwrap()
+    );
+    assert_eq!(
+        r.after_actions as u64,
+        report["after"]["actions"].as_u64().unwrap()
+    );
+    assert_eq!(
+        r.replay_allowed,
+        report["replay"]["allowed"].as_u64().unwrap()
+    );
     assert_eq!(r.replay_total, report["replay"]["total"].as_u64().unwrap());
     assert!(r.replay_total > 0 && r.replay_allowed == r.replay_total);
     assert!(r.after_actions > 0 && r.after_actions < 20);
     assert!(r.proof_violations.is_empty() && r.proof_pairs > 0);
     assert!(r.reduction_percent > 99.9);
     let iam = r.diff.iter().find(|x| x.service == "iam").unwrap();
-    assert_eq!(iam.removed_actions.len(), explore_identity::NAME_CAP.min(iam.removed as usize));
-    assert!(!iam.removed_actions.iter().any(|a| iam.kept_used.contains(a)));
-    for (format, ext) in [("json", "json"), ("terraform", "tf"), ("cloudformation", "yaml")] {
+    assert_eq!(
+        iam.removed_actions.len(),
+        explore_identity::NAME_CAP.min(iam.removed as usize)
+    );
+    assert!(
+        !iam.removed_actions
+            .iter()
+            .any(|a| iam.kept_used.contains(a))
+    );
+    for (format, ext) in [
+        ("json", "json"),
+        ("terraform", "tf"),
+        ("cloudformation", "yaml"),
+    ] {
         let cli = dir.path().join(format!("cli.{ext}"));
         pare(&[
             "rightsize",
@@ -178,7 +198,11 @@ fn a_principal_seen_only_in_cloudtrail() {
     assert_eq!(d.arn, None);
     assert_eq!(d.granted_actions, None);
     assert!(d.used_actions > 0);
-    assert!(d.notes.iter().any(|n| n.contains("no such identity")), "{:?}", d.notes);
+    assert!(
+        d.notes.iter().any(|n| n.contains("no such identity")),
+        "{:?}",
+        d.notes
+    );
     // Its graph: the principal and the services it used.
     assert!(d.graph.nodes.iter().any(|n| n.id == christophe && n.focus));
     assert_eq!(
@@ -218,7 +242,9 @@ fn escalation_paths_of_the_iam_vulnerable_account() {
         s(&tests_dir()
             .join("data/authz-details-cloudsplaining/example.iam-vulnerable-account.2023.json.gz")),
     ]);
-    let accounts = pare_engine::account::load_account_snapshot(&db, None).unwrap().1;
+    let accounts = pare_engine::account::load_account_snapshot(&db, None)
+        .unwrap()
+        .1;
     let user = accounts
         .users()
         .find(|p| p.name.starts_with("privesc1-CreateNewPolicyVersion"))
@@ -247,7 +273,11 @@ fn escalation_paths_of_the_iam_vulnerable_account() {
             .iter()
             .any(|e| e.from == user && e.kind == "can_escalate_to" && e.label == "iam-001")
     );
-    assert!(d.findings.iter().any(|f| f.kind == "privilege-escalation-path"));
+    assert!(
+        d.findings
+            .iter()
+            .any(|f| f.kind == "privilege-escalation-path")
+    );
     // No trail: nothing used, nothing to replay.
     assert_eq!(d.used_actions, 0);
     assert!(d.window.is_none());

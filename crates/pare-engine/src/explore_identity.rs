@@ -803,7 +803,9 @@ fn edge_label(e: &serde_json::Value) -> String {
         }
         "used" => format!(
             "used ×{}",
-            e.get("count").and_then(serde_json::Value::as_u64).unwrap_or(0)
+            e.get("count")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
         ),
         "member_of" => "member of".to_owned(),
         other => other.to_owned(),
