@@ -365,7 +365,9 @@ fn desktop_app_in_a_real_window() {
         "--json",
     ]);
 
-    // tauri-driver, with the app's data in the temporary directory and the folder to "pick".
+    // tauri-driver, with the app's data in the temporary directory, the folder to "pick" and where to "save".
+    let save_dir = tmp.path().join("exports");
+    std::fs::create_dir_all(&save_dir).unwrap();
     let (port, native) = (free_port(), free_port());
     let data_home = tmp.path().join("data");
     let child = Command::new(&driver_bin)
@@ -382,10 +384,7 @@ fn desktop_app_in_a_real_window() {
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))
         .env("PARE_E2E_PICK", &folder)
         .envs(crate::e2e_connect::app_env(tmp.path()))
-        .env(
-            "PARE_E2E_SAVE_DIR",
-            crate::e2e_review::report_dir(tmp.path()),
-        )
+        .env(crate::e2e_identity::SAVE_DIR_ENV, &save_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -464,6 +463,7 @@ fn desktop_app_in_a_real_window() {
     );
     d.expect_value("principals-total", "1");
     d.click("[data-testid=\"principal-row\"]");
+    d.click("[data-testid=\"tab-activity\"]");
     let used = pare_json(&[
         "usage",
         "--db",
@@ -479,6 +479,7 @@ fn desktop_app_in_a_real_window() {
         json!([]),
     );
     d.screenshot(&shots, "4-principal-detail");
+    crate::e2e_identity::identity_detail(&d, crate::e2e_identity::DEMO_IDENTITY, &save_dir, &shots);
 
     // Identities, findings and the dashboard's account panels: the engine's numbers, as the CLI prints them.
     crate::e2e_identities::identities_and_findings(&d, &shots, tmp.path());

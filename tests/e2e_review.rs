@@ -17,7 +17,8 @@ use crate::e2e::{Driver, pare_json};
 
 /// The folder the app writes reports into under test (what `PARE_E2E_SAVE_DIR` is set to).
 pub(crate) fn report_dir(tmp: &Path) -> PathBuf {
-    tmp.join("reports")
+    // One folder stands in for every save dialog (the app reads one `PARE_E2E_SAVE_DIR`).
+    tmp.join("exports")
 }
 
 fn s(p: &Path) -> &str {

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod commands_aws;
 pub mod commands_review;
 pub mod commands_identities;
+pub mod commands_identity;
 pub mod demo;
 pub mod state;
 
@@ -60,6 +61,9 @@ pub fn run() -> tauri::Result<()> {
             commands_review::drift,
             commands_review::save_review_report,
             commands_identities::account_review,
+            commands_identity::identity,
+            commands_identity::identity_rightsize,
+            commands_identity::export_rightsized,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
 }

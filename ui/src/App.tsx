@@ -12,7 +12,7 @@ import { Connect } from "./views/Connect";
 import { Dashboard } from "./views/Dashboard";
 import { Findings } from "./views/Findings";
 import { Identities } from "./views/Identities";
-import { PrincipalDetail } from "./views/PrincipalDetail";
+import { IdentityScreen } from "./views/IdentityScreen";
 import { Principals } from "./views/Principals";
 import { Root } from "./views/Root";
 import { Alerts } from "./views/Alerts";
@@ -36,16 +36,13 @@ function Screen({
   useEffect(() => {
     if (route.screen === "activity") setFilter(route.filter ?? {});
   }, [route]);
-  const key = route.screen === "principal" ? route.key : "";
   const overview = useLoad(() => (route.screen === "dashboard" ? ipc.overview() : Promise.resolve(undefined)), [route.screen, generation]);
   const facets = useLoad(() => (route.screen === "activity" ? ipc.facets() : Promise.resolve(undefined)), [route.screen, generation]);
   const principals = useLoad(() => (route.screen === "principals" ? ipc.principals() : Promise.resolve(undefined)), [route.screen, generation]);
-  const detail = useLoad(() => (route.screen === "principal" ? ipc.principal(key) : Promise.resolve(undefined)), [route.screen, key, generation]);
   const root = useLoad(() => (route.screen === "root" ? ipc.rootActivity() : Promise.resolve(undefined)), [route.screen, generation]);
   const reviewed = route.screen === "dashboard" || route.screen === "identities" || route.screen === "findings";
   const review = useLoad(() => (reviewed ? ipc.accountReview() : Promise.resolve(undefined)), [reviewed, generation]);
-  // The identity detail screen (another view) takes over from here; until then an identity opens its usage.
-  const openIdentity = (arn: string) => setRoute({ screen: "principal", key: arn });
+  const openIdentity = (arn: string) => setRoute({ screen: "identity", key: arn });
 
   switch (route.screen) {
     case "dashboard":
@@ -61,13 +58,8 @@ function Screen({
       if (principals.error) return <ErrorState title="The principals could not be loaded" message={principals.error} />;
       return principals.data ? <Principals rows={principals.data} navigate={setRoute} /> : <Loading what="principals" />;
     case "principal":
-      if (detail.error) return <ErrorState title="This principal could not be loaded" message={detail.error} />;
-      if (detail.loading) return <Loading what="the principal" />;
-      return detail.data ? (
-        <PrincipalDetail detail={detail.data} navigate={setRoute} />
-      ) : (
-        <ErrorState title="Unknown principal" message={`\`${key}\` is not in this database.`} />
-      );
+    case "identity":
+      return <IdentityScreen identityKey={route.key} navigate={setRoute} generation={generation} />;
     case "root":
       if (root.error) return <ErrorState title="The root timeline could not be loaded" message={root.error} />;
       return root.data ? <Root data={root.data} navigate={setRoute} /> : <Loading what="root activity" />;
@@ -191,7 +183,13 @@ export function App() {
   }, []);
 
   const current =
-    route.screen === "principal" ? "principals" : route.screen === "alert-policy" ? "alerts" : route.screen === "review" ? "reviews" : route.screen;
+    route.screen === "principal" || route.screen === "identity"
+      ? "principals"
+      : route.screen === "alert-policy"
+        ? "alerts"
+        : route.screen === "review"
+          ? "reviews"
+          : route.screen;
   return (
     <div className="app">
       <header className="topbar">

@@ -22,6 +22,7 @@ mod aws_profiles;
 mod explore;
 pub mod explore_identities;
 pub mod explore_review;
+pub mod explore_identity;
 pub mod findings;
 mod import;
 pub mod reviews;

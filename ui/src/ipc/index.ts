@@ -9,6 +9,9 @@ import type {
   ScanStatus,
   AccountReview,
   DatabaseInfo,
+  ExportWritten,
+  IdentityDetail,
+  IdentityRightsize,
   EventFacets,
   ActivityFilter,
   EventPage,
@@ -71,6 +74,18 @@ export const principal = (key: string): Promise<PrincipalDetail | null> =>
 
 /** The account review: dashboard counts, every identity, every finding (all from the engine). */
 export const accountReview = (): Promise<AccountReview> => invoke("account_review");
+/** One identity: graph, granted vs used, findings (identity detail screen). */
+export const identity = (key: string): Promise<IdentityDetail> => invoke("identity", { key });
+
+/** The identity's right-size suggestion, diff, proofs and exports. */
+export const identityRightsize = (key: string): Promise<IdentityRightsize> =>
+  invoke("identity_rightsize", { key });
+
+/** Asks where to save (native dialog, from Rust) and writes the right-sized policy; null when cancelled. */
+export const exportRightsized = (
+  key: string,
+  format: "json" | "terraform" | "cloudformation",
+): Promise<ExportWritten | null> => invoke("export_rightsized", { key, format });
 
 /** The root user's timeline. */
 export const rootActivity = (): Promise<RootActivity> => invoke("root_activity");

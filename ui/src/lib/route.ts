@@ -6,6 +6,7 @@ export type Route =
   | { screen: "activity"; filter?: ActivityFilter }
   | { screen: "principals" }
   | { screen: "principal"; key: string }
+  | { screen: "identity"; key: string }
   | { screen: "root" }
   | { screen: "connect" }
   | { screen: "alerts"; filter?: AlertFilter; selected?: number }
