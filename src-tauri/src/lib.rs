@@ -6,9 +6,9 @@
 pub mod bindings;
 pub mod commands;
 pub mod commands_aws;
-pub mod commands_review;
 pub mod commands_identities;
 pub mod commands_identity;
+pub mod commands_review;
 pub mod demo;
 pub mod state;
 

@@ -17,12 +17,12 @@
 pub mod access_analyzer;
 pub mod account;
 mod alerts;
-pub mod demo;
 mod aws_profiles;
+pub mod demo;
 mod explore;
 pub mod explore_identities;
-pub mod explore_review;
 pub mod explore_identity;
+pub mod explore_review;
 pub mod findings;
 mod import;
 pub mod reviews;

@@ -690,3 +690,1258 @@ cancelled: boolean,
  * The database now open (the user's own, with the scan in it).
  */
 database: DatabaseInfo | null, };
+
+export type AlertFilter = { 
+/**
+ * `open`, `dismissed` or `resolved`.
+ */
+status?: string, 
+/**
+ * `low`, `medium`, `high` or `critical`.
+ */
+severity?: string, 
+/**
+ * The policy's id.
+ */
+policy?: string, };
+
+export type AlertRow = { 
+/**
+ * Its id (what `pare alerts --triage` takes).
+ */
+id: number, 
+/**
+ * The policy's id.
+ */
+policy: string, 
+/**
+ * The policy's name (its id when the policy is no longer stored).
+ */
+policyName: string, 
+/**
+ * The version of the policy that raised it.
+ */
+policyVersion: number, 
+/**
+ * `low`, `medium`, `high`, `critical`.
+ */
+severity: string, 
+/**
+ * The actor's principal key.
+ */
+actor: string, 
+/**
+ * The time of the event that raised it.
+ */
+time: string | null, 
+/**
+ * How many events caused it.
+ */
+eventCount: number, 
+/**
+ * `open`, `dismissed`, `resolved`.
+ */
+status: string, 
+/**
+ * The triage note.
+ */
+note: string | null, 
+/**
+ * Who triaged it.
+ */
+triagedBy: string | null, 
+/**
+ * When it was triaged.
+ */
+triagedAt: string | null, 
+/**
+ * One line saying what happened.
+ */
+summary: string, };
+
+export type AlertList = { 
+/**
+ * Alerts stored, all statuses.
+ */
+total: number, 
+/**
+ * The alerts the filter keeps, newest first.
+ */
+rows: Array<AlertRow>, 
+/**
+ * Alerts per status, over all alerts.
+ */
+byStatus: Array<NamedCount>, 
+/**
+ * Alerts per severity (critical first), over all alerts.
+ */
+bySeverity: Array<NamedCount>, 
+/**
+ * Alerts per policy id, over all alerts.
+ */
+byPolicy: Array<NamedCount>, 
+/**
+ * The reviewer's name recorded with triage, when set.
+ */
+reviewer: string | null, };
+
+export type AlertEventRow = { 
+/**
+ * `eventTime`.
+ */
+time: string | null, 
+/**
+ * `eventID`.
+ */
+eventId: string | null, 
+/**
+ * The actor's principal key.
+ */
+actor: string, 
+/**
+ * `eventSource`.
+ */
+eventSource: string, 
+/**
+ * `eventName`.
+ */
+eventName: string, 
+/**
+ * The IAM actions it maps to.
+ */
+actions: Array<string>, 
+/**
+ * `awsRegion`.
+ */
+region: string | null, 
+/**
+ * `sourceIPAddress`.
+ */
+sourceIp: string | null, 
+/**
+ * `success`, `denied`, `failed`, `failed_before_authorization`.
+ */
+outcome: string, 
+/**
+ * `errorCode`.
+ */
+errorCode: string | null, };
+
+export type AlertPolicyInfo = { 
+/**
+ * Its stable id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * `low`, `medium`, `high`, `critical`.
+ */
+severity: string, 
+/**
+ * What it watches for.
+ */
+description: string, 
+/**
+ * Why it matters.
+ */
+reason: string, 
+/**
+ * What to do when it fires.
+ */
+recommendation: string, 
+/**
+ * Its latest version.
+ */
+version: number, 
+/**
+ * `builtin` or the file it came from.
+ */
+source: string, 
+/**
+ * The policy as a policy file (JSON, `version = 1`), ready to edit and save as its next version.
+ */
+file: string, };
+
+export type AlertDetail = { 
+/**
+ * The alert.
+ */
+alert: AlertRow, 
+/**
+ * Its events, in time order.
+ */
+events: Array<AlertEventRow>, 
+/**
+ * The distinct source IPs of its events (what "activity from this IP" pivots on).
+ */
+sourceIps: Array<string>, 
+/**
+ * The policy that raised it (its latest version), when still stored.
+ */
+policy: AlertPolicyInfo | null, };
+
+export type AlertEvaluation = { 
+/**
+ * Events evaluated.
+ */
+events: number, 
+/**
+ * Alerts raised that were not stored before.
+ */
+newAlerts: number, };
+
+export type SnapshotRow = { 
+/**
+ * Its id (what `pare review diff --from/--to` take).
+ */
+id: number, 
+/**
+ * When the data was taken.
+ */
+takenAt: string, 
+/**
+ * When it was imported.
+ */
+importedAt: string, 
+/**
+ * The account ID.
+ */
+accountId: string | null, };
+
+export type ReviewSummary = { 
+/**
+ * Its unique name.
+ */
+name: string, 
+/**
+ * The snapshot it reviews.
+ */
+snapshotId: number, 
+/**
+ * Start of the usage window.
+ */
+since: string | null, 
+/**
+ * End of the usage window.
+ */
+until: string | null, 
+/**
+ * When it was started.
+ */
+createdAt: string, 
+/**
+ * The review its decisions were carried over from.
+ */
+previous: string | null, 
+/**
+ * Items (findings and identities).
+ */
+total: number, 
+/**
+ * Items with a decision.
+ */
+decided: number, 
+/**
+ * Decisions carried over from an earlier review.
+ */
+inherited: number, };
+
+export type ReviewsOverview = { 
+/**
+ * Every review, newest first.
+ */
+reviews: Array<ReviewSummary>, 
+/**
+ * Every account snapshot, newest first.
+ */
+snapshots: Array<SnapshotRow>, 
+/**
+ * The reviewer's name recorded with decisions, when set.
+ */
+reviewer: string | null, };
+
+export type DecisionView = { 
+/**
+ * `keep`, `remove`, `rightsize` or `accept-risk`.
+ */
+decision: string, 
+/**
+ * Why.
+ */
+note: string, 
+/**
+ * Who decided.
+ */
+reviewer: string, 
+/**
+ * When.
+ */
+decidedAt: string, 
+/**
+ * When an accepted risk is looked at again.
+ */
+expiresAt: string | null, 
+/**
+ * The review it was made in, when carried over from an earlier one.
+ */
+inheritedFrom: string | null, };
+
+export type ReviewItemRow = { 
+/**
+ * `finding` or `principal`.
+ */
+subject: string, 
+/**
+ * The finding's id or the identity's ARN.
+ */
+key: string, 
+/**
+ * The identity it is about.
+ */
+principal: string, 
+/**
+ * The finding kind, or the identity kind.
+ */
+kind: string, 
+/**
+ * The finding's severity; empty for an identity.
+ */
+severity: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * The decision, when made.
+ */
+decision: DecisionView | null, };
+
+export type ReviewDetail = { 
+/**
+ * The review and its progress.
+ */
+summary: ReviewSummary, 
+/**
+ * The snapshot it reviews.
+ */
+snapshot: SnapshotRow | null, 
+/**
+ * Findings first (by severity), then identities.
+ */
+items: Array<ReviewItemRow>, 
+/**
+ * The reviewer's name recorded with decisions, when set.
+ */
+reviewer: string | null, };
+
+export type SavedReport = { 
+/**
+ * Where it was written.
+ */
+path: string, 
+/**
+ * `html`, `csv` or `pdf`.
+ */
+format: string, 
+/**
+ * The SHA-256 sealing it (of the HTML a PDF prints, for a PDF).
+ */
+sha256: string, };
+
+export type DriftIdentity = { 
+/**
+ * Its ARN.
+ */
+arn: string, 
+/**
+ * `user`, `role` or `root`.
+ */
+kind: string, };
+
+export type DriftAttachment = { 
+/**
+ * The user, role or group's ARN.
+ */
+holder: string, 
+/**
+ * `attached` or `detached`.
+ */
+change: string, 
+/**
+ * `managed-policy`, `inline-policy`, `boundary` or `group`.
+ */
+what: string, 
+/**
+ * The policy ARN, inline policy name, or group name.
+ */
+name: string, };
+
+export type DriftChangedStatement = { 
+/**
+ * The `Sid`.
+ */
+sid: string, 
+/**
+ * Before, as indented JSON.
+ */
+before: string, 
+/**
+ * After, as indented JSON.
+ */
+after: string, };
+
+export type DriftPolicyChange = { 
+/**
+ * `managed`, `inline`, `group-inline` or `trust`.
+ */
+kind: string, 
+/**
+ * The managed policy's ARN, or the holder's ARN.
+ */
+policy: string, 
+/**
+ * The inline policy's name.
+ */
+name: string | null, 
+/**
+ * Statements only in the later version, as indented JSON.
+ */
+added: Array<string>, 
+/**
+ * Statements only in the earlier version, as indented JSON.
+ */
+removed: Array<string>, 
+/**
+ * Statements with the same `Sid` and different content.
+ */
+changed: Array<DriftChangedStatement>, };
+
+export type DriftPermissions = { 
+/**
+ * Its ARN.
+ */
+principal: string, 
+/**
+ * Actions allowed now and not before.
+ */
+gained: Array<string>, 
+/**
+ * Actions allowed before and not now.
+ */
+lost: Array<string>, 
+/**
+ * Actions now allowed on every resource without condition.
+ */
+gainedOnAllResources: Array<string>, 
+/**
+ * Actions no longer allowed on every resource without condition.
+ */
+lostOnAllResources: Array<string>, };
+
+export type DriftFinding = { 
+/**
+ * Its stable id.
+ */
+id: string, 
+/**
+ * Its kind.
+ */
+kind: string, 
+/**
+ * Its severity.
+ */
+severity: string, 
+/**
+ * Its identity.
+ */
+principal: string, 
+/**
+ * One line.
+ */
+title: string, };
+
+export type DriftKey = { 
+/**
+ * The user's (or root's) ARN.
+ */
+principal: string, 
+/**
+ * Key slot, 1 or 2.
+ */
+key: number, 
+/**
+ * `rotated`, `not-rotated`, `activated` or `deactivated`.
+ */
+status: string, 
+/**
+ * Last rotation in the earlier snapshot.
+ */
+fromLastRotated: string | null, 
+/**
+ * Last rotation in the later snapshot.
+ */
+toLastRotated: string | null, 
+/**
+ * Days since the last rotation at the later snapshot's time, for an active key.
+ */
+ageDays: number | null, };
+
+export type DriftView = { 
+/**
+ * The earlier snapshot.
+ */
+from: SnapshotRow, 
+/**
+ * The later snapshot.
+ */
+to: SnapshotRow, 
+/**
+ * Identities only in the later snapshot.
+ */
+identitiesAdded: Array<DriftIdentity>, 
+/**
+ * Identities only in the earlier snapshot.
+ */
+identitiesRemoved: Array<DriftIdentity>, 
+/**
+ * Same ARN, different unique id.
+ */
+identitiesRecreated: Array<DriftIdentity>, 
+/**
+ * Policies attached and detached, group memberships.
+ */
+attachments: Array<DriftAttachment>, 
+/**
+ * Policy documents changed, statement by statement.
+ */
+policyChanges: Array<DriftPolicyChange>, 
+/**
+ * Permissions gained and lost per identity.
+ */
+permissions: Array<DriftPermissions>, 
+/**
+ * Findings only in the later snapshot.
+ */
+newFindings: Array<DriftFinding>, 
+/**
+ * Findings only in the earlier snapshot.
+ */
+resolvedFindings: Array<DriftFinding>, 
+/**
+ * Every access key active in either snapshot, rotated or not.
+ */
+credentials: Array<DriftKey>, };
+
+export type IdentityRow = { 
+/**
+ * Its ARN.
+ */
+arn: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * `root`, `user`, `role`, `identity_center_role` or `service_linked_role`.
+ */
+kind: string, 
+/**
+ * Last CloudTrail activity (RFC 3339).
+ */
+lastActivity: string | null, 
+/**
+ * Actions granted (`None` for root: every action, outside IAM's control).
+ */
+grantedActions: number | null, 
+/**
+ * Distinct actions used in the observation window.
+ */
+usedActions: number, 
+/**
+ * Granted actions not used in the window, as a percentage of the granted ones (`None` for root or
+ * when nothing is granted).
+ */
+unusedPercent: number | null, 
+/**
+ * Risk score 0–100 (`None` for root).
+ */
+riskScore: number | null, 
+/**
+ * Findings about it.
+ */
+findings: number, 
+/**
+ * The worst severity among them.
+ */
+worstSeverity: string | null, };
+
+export type FindingRow = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Kind (`console-without-mfa`, …).
+ */
+kind: string, 
+/**
+ * `critical`, `high`, `medium`, `low` or `info`.
+ */
+severity: string, 
+/**
+ * The principal's ARN.
+ */
+principal: string, 
+/**
+ * The principal's name in the snapshot (the ARN's last part otherwise).
+ */
+principalName: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * Why it matters.
+ */
+explanation: string, 
+/**
+ * What to do.
+ */
+recommendation: string, 
+/**
+ * The facts it rests on, as indented JSON.
+ */
+evidence: string, 
+/**
+ * The activity-log filter that shows the events behind it (the principal's events; root's console
+ * sign-ins for sign-in findings).
+ */
+activity: ActivityFilter, };
+
+export type LabelCount = { 
+/**
+ * The label (a kind, a severity, a score range).
+ */
+label: string, 
+/**
+ * The count.
+ */
+count: number, };
+
+export type AccountSummary = { 
+/**
+ * Whether the database has an account snapshot (else the lists are empty).
+ */
+hasSnapshot: boolean, 
+/**
+ * Identities (root included).
+ */
+identities: number, 
+/**
+ * Identities by kind, in a fixed order (root, user, role, identity_center_role, service_linked_role).
+ */
+identitiesByKind: Array<LabelCount>, 
+/**
+ * Findings.
+ */
+findings: number, 
+/**
+ * Findings by severity, worst first (every severity, zero included).
+ */
+findingsBySeverity: Array<LabelCount>, 
+/**
+ * Privilege-escalation paths found.
+ */
+escalationPaths: number, 
+/**
+ * Granted actions summed over the IAM identities (root left out).
+ */
+grantedActions: number, 
+/**
+ * Granted actions used in the window, summed over the same identities.
+ */
+usedGrantedActions: number, 
+/**
+ * Identities (root left out) by risk score range: `0–9`, `10–19`, … `90–100`.
+ */
+riskDistribution: Array<LabelCount>, 
+/**
+ * The CloudTrail window the usage covers (RFC 3339), when there is one.
+ */
+windowStart: string | null, 
+/**
+ * Its end.
+ */
+windowEnd: string | null, };
+
+export type AccountReview = { 
+/**
+ * The dashboard's counts.
+ */
+summary: AccountSummary, 
+/**
+ * Every identity, in the snapshot's order (root first).
+ */
+identities: Array<IdentityRow>, 
+/**
+ * Every finding, worst first.
+ */
+findings: Array<FindingRow>, };
+
+export type GraphNode = { 
+/**
+ * Stable id: the ARN of principals, groups and managed policies, `owner#name` of inline policies,
+ * `service:NAME` of used services, `admin` for full administrator access.
+ */
+id: string, 
+/**
+ * `user`, `role`, `root`, `group`, `managed_policy`, `aws_managed_policy`, `inline_policy`, `external`,
+ * `service`, `admin`.
+ */
+kind: string, 
+/**
+ * A short name to draw.
+ */
+label: string, 
+/**
+ * This is the identity the screen is about.
+ */
+focus: boolean, };
+
+export type GraphEdge = { 
+/**
+ * The source node's id.
+ */
+from: string, 
+/**
+ * The target node's id.
+ */
+to: string, 
+/**
+ * `member_of`, `attached`, `inline`, `boundary`, `can_assume`, `can_escalate_to`, `used`.
+ */
+kind: string, 
+/**
+ * A short label to draw (technique id, `MFA`, event count).
+ */
+label: string, 
+/**
+ * Why the edge is there, in plain words.
+ */
+reason: string, };
+
+export type IdentityGraph = { 
+/**
+ * Nodes, sorted by id.
+ */
+nodes: Array<GraphNode>, 
+/**
+ * Edges, sorted by (from, to, kind).
+ */
+edges: Array<GraphEdge>, };
+
+export type AssumeLink = { 
+/**
+ * The other side: the caller (for "assumed by") or the role (for "can assume").
+ */
+principal: string, 
+/**
+ * Its kind (`user`, `role`, `external`, …).
+ */
+kind: string, 
+/**
+ * `sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity`, …
+ */
+action: string, 
+/**
+ * Only with MFA.
+ */
+requiresMfa: boolean, 
+/**
+ * The decision held without any condition key.
+ */
+unconditional: boolean, 
+/**
+ * The condition keys it rests on.
+ */
+conditionKeys: Array<string>, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type StepPermissionView = { 
+/**
+ * The action.
+ */
+action: string, 
+/**
+ * The resource (`*` when any).
+ */
+resource: string, 
+/**
+ * The grant depends on conditions.
+ */
+conditional: boolean, };
+
+export type StepView = { 
+/**
+ * The pathfinding.cloud technique id.
+ */
+technique: string, 
+/**
+ * Its name.
+ */
+techniqueName: string, 
+/**
+ * Who takes the step.
+ */
+from: string, 
+/**
+ * Whose permissions it gets (`admin` for full access).
+ */
+to: string, 
+/**
+ * What it goes through, when not `to`.
+ */
+via: string | null, 
+/**
+ * What the technique yields (`self-admin`, `assume-role`, …).
+ */
+gain: string, 
+/**
+ * The permissions the step uses.
+ */
+permissions: Array<StepPermissionView>, };
+
+export type EscalationView = { 
+/**
+ * The principal that can escalate.
+ */
+principal: string, 
+/**
+ * The steps in order.
+ */
+steps: Array<StepView>, 
+/**
+ * Some step rests on a condition that could not be decided.
+ */
+conditional: boolean, };
+
+export type UsedAction = { 
+/**
+ * `service:Action`.
+ */
+action: string, 
+/**
+ * Events.
+ */
+count: number, 
+/**
+ * Last use.
+ */
+lastUsed: string | null, 
+/**
+ * Granted by the current policies (`None` without an account snapshot).
+ */
+granted: boolean | null, };
+
+export type ServiceAccess = { 
+/**
+ * The service prefix.
+ */
+service: string, 
+/**
+ * Actions granted (`None` without an account snapshot).
+ */
+granted: number | null, 
+/**
+ * Distinct actions used in the window.
+ */
+used: number, 
+/**
+ * Granted, observable by CloudTrail, not used.
+ */
+unused: number, 
+/**
+ * Granted, never recorded by CloudTrail (`iam:PassRole`, data events when the trail has none): not
+ * observable, so neither used nor unused.
+ */
+notObservable: number, 
+/**
+ * Events.
+ */
+events: number, 
+/**
+ * Last use of any of its actions.
+ */
+lastUsed: string | null, 
+/**
+ * The used actions.
+ */
+usedActions: Array<UsedAction>, 
+/**
+ * Unused action names (at most [`NAME_CAP`]).
+ */
+unusedActions: Array<string>, 
+/**
+ * Not-observable granted action names (at most [`NAME_CAP`]).
+ */
+notObservableActions: Array<string>, };
+
+export type FindingView = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Kind (`unused-permissions`, `privilege-escalation-path`, …).
+ */
+kind: string, 
+/**
+ * `critical`, `high`, `medium`, `low`, `info`.
+ */
+severity: string, 
+/**
+ * One line.
+ */
+title: string, 
+/**
+ * Why it matters.
+ */
+explanation: string, 
+/**
+ * What to do.
+ */
+recommendation: string, 
+/**
+ * The evidence, as pretty JSON text.
+ */
+evidence: string, };
+
+export type ObservationWindow = { 
+/**
+ * First event (RFC 3339).
+ */
+start: string, 
+/**
+ * Last event.
+ */
+end: string, 
+/**
+ * Days between them.
+ */
+days: number, 
+/**
+ * The trail holds data events.
+ */
+dataEvents: boolean, };
+
+export type IdentityDetail = { 
+/**
+ * The key asked for.
+ */
+key: string, 
+/**
+ * The identity's ARN in the account snapshot (`None`: seen only in CloudTrail).
+ */
+arn: string | null, 
+/**
+ * `user`, `role`, `root`, or the CloudTrail kind when not in the snapshot.
+ */
+kind: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The snapshot it is from: id and time.
+ */
+snapshotId: number | null, 
+/**
+ * When the snapshot's data was taken.
+ */
+snapshotTakenAt: string | null, 
+/**
+ * Its groups.
+ */
+groups: Array<string>, 
+/**
+ * Its managed policies (own and through groups) and inline policies (`owner#name`).
+ */
+policies: Array<string>, 
+/**
+ * Its permissions boundary.
+ */
+boundary: string | null, 
+/**
+ * The graph.
+ */
+graph: IdentityGraph, 
+/**
+ * Who can assume it.
+ */
+assumedBy: Array<AssumeLink>, 
+/**
+ * What it can assume.
+ */
+canAssume: Array<AssumeLink>, 
+/**
+ * Escalation paths starting at it.
+ */
+escalations: Array<EscalationView>, 
+/**
+ * Escalation paths of others that end at or go through it.
+ */
+escalationsInto: Array<EscalationView>, 
+/**
+ * Granted vs used per service: used services first (most recent first), then granted-only by size.
+ */
+services: Array<ServiceAccess>, 
+/**
+ * Totals over the services.
+ */
+grantedActions: number | null, 
+/**
+ * Distinct actions used.
+ */
+usedActions: number, 
+/**
+ * Granted, observable, unused.
+ */
+unusedActions: number, 
+/**
+ * Granted, not observable.
+ */
+notObservableActions: number, 
+/**
+ * The CloudTrail window (`None`: no events).
+ */
+window: ObservationWindow | null, 
+/**
+ * Its findings, worst first.
+ */
+findings: Array<FindingView>, 
+/**
+ * Its 0–100 risk score.
+ */
+riskScore: number | null, 
+/**
+ * What the screen should say about missing data.
+ */
+notes: Array<string>, };
+
+export type ServiceDiffView = { 
+/**
+ * The service prefix.
+ */
+service: string, 
+/**
+ * Actions granted today.
+ */
+before: number, 
+/**
+ * Actions the suggestion grants.
+ */
+after: number, 
+/**
+ * Kept because used.
+ */
+keptUsed: Array<string>, 
+/**
+ * Kept although CloudTrail cannot show them.
+ */
+keptNotObservable: Array<string>, 
+/**
+ * Removed, count.
+ */
+removed: number, 
+/**
+ * Removed action names (at most [`NAME_CAP`]).
+ */
+removedActions: Array<string>, 
+/**
+ * Why they go.
+ */
+whyRemoved: string, };
+
+export type DeniedCallView = { 
+/**
+ * The action.
+ */
+action: string, 
+/**
+ * The resource.
+ */
+resource: string, 
+/**
+ * Events.
+ */
+count: number, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type KeptView = { 
+/**
+ * The action.
+ */
+action: string, 
+/**
+ * Its resources.
+ */
+resources: Array<string>, 
+/**
+ * Why it is kept.
+ */
+reason: string, };
+
+export type ExportPreview = { 
+/**
+ * `json`, `terraform`, `cloudformation`.
+ */
+format: string, 
+/**
+ * The file name the save dialog proposes.
+ */
+fileName: string, 
+/**
+ * The exact text the export writes.
+ */
+text: string, };
+
+export type IdentityRightsize = { 
+/**
+ * The principal key right-sized (what `pare rightsize --principal` takes).
+ */
+principal: string, 
+/**
+ * Why there is no suggestion (no snapshot, not an IAM identity, …); the rest is empty then.
+ */
+unavailable: string | null, 
+/**
+ * The usage window.
+ */
+since: string | null, 
+/**
+ * End of the window.
+ */
+until: string | null, 
+/**
+ * First event kept.
+ */
+firstEvent: string | null, 
+/**
+ * Last event kept.
+ */
+lastEvent: string | null, 
+/**
+ * Actions granted today.
+ */
+beforeActions: number, 
+/**
+ * Actions the suggestion grants.
+ */
+afterActions: number, 
+/**
+ * Services today.
+ */
+servicesBefore: number, 
+/**
+ * Services after.
+ */
+servicesAfter: number, 
+/**
+ * Services removed entirely.
+ */
+servicesRemoved: Array<string>, 
+/**
+ * High-risk actions removed.
+ */
+highRiskRemoved: Array<string>, 
+/**
+ * Percent of granted actions removed.
+ */
+reductionPercent: number, 
+/**
+ * Replay: events the suggestion allows.
+ */
+replayAllowed: number, 
+/**
+ * Replay: events observed.
+ */
+replayTotal: number, 
+/**
+ * Distinct (action, resource) calls replayed.
+ */
+replayDistinctCalls: number, 
+/**
+ * Calls the suggestion denies on replay (must be empty).
+ */
+replayDenied: Array<DeniedCallView>, 
+/**
+ * Calls the current policies already deny (not in the suggestion).
+ */
+notGrantedNow: Array<DeniedCallView>, 
+/**
+ * Subset proof: statements checked.
+ */
+proofStatements: number, 
+/**
+ * Subset proof: (action, resource) pairs evaluated.
+ */
+proofPairs: number, 
+/**
+ * Subset proof violations (must be empty).
+ */
+proofViolations: Array<string>, 
+/**
+ * Kept though not observable.
+ */
+keptNotObservable: Array<KeptView>, 
+/**
+ * Per-service diff.
+ */
+diff: Array<ServiceDiffView>, 
+/**
+ * The proposed policy documents, pretty JSON.
+ */
+documents: Array<string>, 
+/**
+ * Characters (whitespace excluded) against the managed-policy limit.
+ */
+sizeChars: number, 
+/**
+ * The managed-policy limit.
+ */
+sizeLimit: number, 
+/**
+ * Managed policies needed.
+ */
+managedPolicies: number, 
+/**
+ * The three exports, byte for byte.
+ */
+exports: Array<ExportPreview>, 
+/**
+ * Notes.
+ */
+notes: Array<string>, };
+
+export type ExportWritten = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Bytes written.
+ */
+bytes: number, 
+/**
+ * The format.
+ */
+format: string, };
