@@ -530,7 +530,7 @@ fn snapshot_rows(store: &Store) -> Result<Vec<SnapshotRow>, String> {
         .into_iter()
         .map(SnapshotRow::from)
         .collect();
-    rows.sort_by(|a, b| b.id.cmp(&a.id));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.id));
     Ok(rows)
 }
 

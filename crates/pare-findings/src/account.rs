@@ -123,8 +123,11 @@ pub struct AccountOracle<'a> {
     action_ids: RefCell<HashMap<String, Option<pare_catalog::ActionId>>>,
     /// (principal, action) → the resource patterns [`AccountOracle::quick_decision`] reads, `None` when it
     /// cannot decide.
-    quick: RefCell<HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>>,
+    quick: RefCell<QuickScopes>,
 }
+
+/// (principal index, action) → the resource patterns of its statements, `None` when they cannot decide.
+type QuickScopes = HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>;
 
 /// The resource patterns of a principal's statements for one action, for answers without an evaluation.
 #[derive(Debug, Default)]
