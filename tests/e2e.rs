@@ -182,6 +182,11 @@ impl Driver {
             );
             std::thread::sleep(Duration::from_millis(200));
         };
+        // A control below the fold of a scrolled panel is "not interactable" until it is in view.
+        self.script(
+            "arguments[0].scrollIntoView({block: 'center'}); return true",
+            json!([{ ELEMENT: element }]),
+        );
         send(
             "POST",
             &self.url(&format!("/element/{element}/click")),
