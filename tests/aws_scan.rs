@@ -94,13 +94,13 @@ pub(crate) fn start_moto() -> Option<Moto> {
     Some(moto)
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
     enc.write_all(bytes).unwrap();
     enc.finish().unwrap()
 }
 
-fn stratus_records() -> Vec<Value> {
+pub(crate) fn stratus_records() -> Vec<Value> {
     let path = tests_dir().join("data/cloudtrail/stratus-red-team/all_detonations.json.gz");
     let mut text = String::new();
     std::io::Read::read_to_string(

@@ -310,3 +310,81 @@ fn each_scan_gets_its_own_retry_partitions() {
     assert_eq!(retry.max_attempts(), 8);
     assert_eq!(retry.initial_backoff(), Duration::from_millis(200));
 }
+
+#[test]
+fn without_authorization_details_users_are_listed_for_their_access_keys() {
+    // GetAccountAuthorizationDetails denied: the scan lists users (every Marker page) to still read
+    // each one's access keys and their last use.
+    let mut script = Script::default();
+    common(&mut script);
+    script.answers.remove("GetAccountAuthorizationDetails");
+    script
+        .on(
+            "GetAccountAuthorizationDetails",
+            403,
+            "iam-AccessDenied-GetAccountAuthorizationDetails.xml",
+        )
+        .on("ListUsers", 200, "iam-ListUsers-page1.xml")
+        .on("ListUsers", 200, "iam-ListUsers-page2.xml")
+        .on("LookupEvents", 200, "cloudtrail-LookupEvents-page2.json");
+    let script = Arc::new(Mutex::new(script));
+    let dir = tempfile::tempdir().unwrap();
+    let out = scan(&config(script.clone(), 1), dir.path());
+
+    let problems: Vec<(&str, Option<&str>)> = out
+        .problems
+        .iter()
+        .map(|p| (p.api.as_str(), p.code.as_deref()))
+        .collect();
+    assert_eq!(
+        problems.first(),
+        Some(&("iam:GetAccountAuthorizationDetails", Some("AccessDenied"))),
+        "{:#?}",
+        out.problems
+    );
+    assert!(
+        !problems.iter().any(|(api, _)| *api == "iam:ListUsers"),
+        "{problems:?}"
+    );
+    assert_eq!(out.authorization_details, None);
+
+    // Both ListUsers pages, the second asked with the first one's marker.
+    let seen = script.lock().unwrap().seen.clone();
+    let lists: Vec<&Seen> = seen.iter().filter(|s| s.operation == "ListUsers").collect();
+    assert_eq!(lists.len(), 2);
+    assert!(!lists[0].body.contains("Marker="), "{}", lists[0].body);
+    assert!(
+        lists[1].body.contains("Marker=AAIXqvP3EXAMPLEuZ1b2r3w"),
+        "{}",
+        lists[1].body
+    );
+    // Each listed user's keys asked for, in order, and their last use read.
+    let asked: Vec<&str> = seen
+        .iter()
+        .filter(|s| s.operation == "ListAccessKeys")
+        .filter_map(|s| {
+            s.body
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("UserName="))
+        })
+        .collect();
+    assert_eq!(asked, ["Andrew", "Jackie", "Alice"]);
+    let users: Vec<&str> = out
+        .access_keys
+        .iter()
+        .map(|k| k.user_name.as_str())
+        .collect();
+    assert_eq!(users, ["Andrew", "Jackie", "Alice"]);
+    assert!(
+        out.access_keys
+            .iter()
+            .all(|k| k.last_used_service.as_deref() == Some("s3"))
+    );
+    // No inventory, so no Access Advisor jobs either (they need the principals' ARNs).
+    assert!(
+        !seen
+            .iter()
+            .any(|s| s.operation == "GenerateServiceLastAccessedDetails")
+    );
+    assert!(out.service_last_accessed.is_empty());
+}
