@@ -347,7 +347,7 @@ pub fn unique_id(prefix: &str, name: &str) -> String {
     for b in prefix.bytes().chain(name.bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    let mut rng = crate::rng::Rng::new(h);
+    let mut rng = pare_genkit::Rng::new(h);
     let tail: String = (0..17)
         .map(|_| {
             let i = rng.below(ALPHABET.len());

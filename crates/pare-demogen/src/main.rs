@@ -5,7 +5,6 @@
 //! `pare-demogen --managed tests/data/aws-managed-policies/managedPolicies.latest.json.gz --out crates/pare-engine/demo`
 
 mod account;
-mod rng;
 mod trail;
 
 use std::collections::BTreeMap;

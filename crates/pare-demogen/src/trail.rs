@@ -7,8 +7,8 @@ use chrono::Datelike;
 use serde_json::{Value, json};
 
 use crate::account::{self, Seen, set};
-use crate::rng::Rng;
 use crate::{ACCOUNT, DAYS, VENDOR_ACCOUNT};
+use pare_genkit::Rng;
 
 /// How an actor appears in `userIdentity`.
 #[derive(Clone, Copy)]

@@ -3,8 +3,6 @@
 //! groups), and times Pare's whole-account analysis of a dump (model, effective permissions, escalation paths,
 //! every finding rule, risk scores). Benchmark tooling only.
 
-mod rng;
-
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,7 +11,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
-use rng::Rng;
+use pare_genkit::Rng;
 
 #[derive(Debug, Parser)]
 #[command(name = "pare-gaadgen", about)]

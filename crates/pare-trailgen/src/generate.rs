@@ -13,9 +13,9 @@ use flate2::write::GzEncoder;
 use serde_json::{Map, Value, json};
 
 use crate::principals::{self, ACCOUNTS, Kind, Principal};
-use crate::rng::{Rng, stream};
 use crate::templates::{Shape, Template};
 use crate::time::{civil, iso};
+use pare_genkit::{Rng, stream};
 
 /// 2026-10-01T00:00:00Z; the trail spans 30 days from here.
 const START: i64 = 1_790_812_800;

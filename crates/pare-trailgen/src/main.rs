@@ -6,7 +6,6 @@
 mod floor;
 mod generate;
 mod principals;
-mod rng;
 mod templates;
 mod time;
 

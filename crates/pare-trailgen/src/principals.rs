@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::rng::Rng;
+use pare_genkit::Rng;
 
 /// The accounts whose trails are written.
 pub const ACCOUNTS: &[&str] = &["111122223333", "444455556666", "777788889999"];

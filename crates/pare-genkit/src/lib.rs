@@ -1,4 +1,6 @@
-//! A tiny deterministic generator (SplitMix64): same seed, same tree, on every machine and thread count.
+//! What the data generators (`pare-demogen`, `pare-gaadgen`, `pare-trailgen`) share: a tiny deterministic
+//! random number generator (SplitMix64), so the same seed gives the same output on every machine and thread
+//! count.
 
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -79,4 +81,68 @@ pub fn stream(seed: u64, n: u64) -> Rng {
     let mut r = Rng::new(seed);
     let k = r.next_u64();
     Rng::new(k ^ n.wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+    use super::{Rng, stream};
+
+    #[test]
+    fn the_same_seed_gives_the_same_numbers_and_a_known_first_value() {
+        let a: Vec<u64> = {
+            let mut r = Rng::new(42);
+            (0..4).map(|_| r.next_u64()).collect()
+        };
+        let mut r = Rng::new(42);
+        let b: Vec<u64> = (0..4).map(|_| r.next_u64()).collect();
+        assert_eq!(a, b);
+        // Pinned: the committed demo account and the benchmark inputs depend on this exact sequence.
+        assert_eq!(a[0], GOLDEN_FIRST);
+        assert_ne!(Rng::new(43).next_u64(), a[0]);
+    }
+
+    const GOLDEN_FIRST: u64 = 5_139_283_748_462_763_858;
+
+    #[test]
+    fn ranges_hold() {
+        let mut r = Rng::new(7);
+        for n in [1usize, 2, 3, 10, 1000] {
+            for _ in 0..1000 {
+                assert!(r.below(n) < n);
+                assert!(r.skewed(n) < n);
+            }
+        }
+        assert_eq!(r.below(0), 0);
+        for _ in 0..1000 {
+            let u = r.unit();
+            assert!((0.0..1.0).contains(&u));
+        }
+        assert!(!r.chance(0.0));
+        assert!(r.chance(1.0));
+        assert_eq!(r.pick::<u8>(&[]), None);
+        let hex = r.hex(16);
+        assert_eq!(hex.len(), 16);
+        assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        let upper = r.upper(12);
+        assert!(
+            upper
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+        );
+        let id = r.uuid();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+    }
+
+    #[test]
+    fn streams_differ_and_repeat() {
+        let mut a = stream(9, 1);
+        let mut b = stream(9, 2);
+        let mut c = stream(9, 1);
+        let x = a.next_u64();
+        assert_ne!(x, b.next_u64());
+        assert_eq!(x, c.next_u64());
+    }
 }
