@@ -3,13 +3,12 @@
 //! re-import, snapshots rebuilt from the database, bad input named by file and place.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use base64::Engine as _;
 use pare_engine::account::{
     AccountError, AccountImportInput, import_account, load_account_snapshot,
 };
-use pare_tests::{pare_binary, tests_dir};
+use pare_tests::{pare, tests_dir};
 use serde_json::{Value, json};
 
 fn data(rel: &str) -> PathBuf {
@@ -22,15 +21,6 @@ fn awscli() -> PathBuf {
 
 fn creds() -> PathBuf {
     data("credential-report/awscli-example-account.csv")
-}
-
-fn pare(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(pare_binary()).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 fn s(p: &Path) -> &str {

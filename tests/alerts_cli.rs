@@ -2,25 +2,9 @@
 //! restart, bad policy files refused with nothing stored changed.
 
 use std::path::Path;
-use std::process::Command;
 
-use pare_tests::{pare_binary, tests_dir};
+use pare_tests::{pare, pare_json, tests_dir};
 use serde_json::Value;
-
-fn pare(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(pare_binary()).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn pare_json(args: &[&str]) -> Value {
-    let (code, stdout, stderr) = pare(args);
-    assert_eq!(code, 0, "pare {args:?} failed: {stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("pare {args:?}: {e}: {stdout}"))
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -137,3 +137,44 @@ pub fn pare_binary() -> &'static Path {
         profile_dir.join(format!("pare{}", std::env::consts::EXE_SUFFIX))
     })
 }
+
+/// Runs `pare` with `args`: its exit code (-1 when killed), stdout and stderr.
+///
+/// # Panics
+/// When the binary cannot start or prints something that is not UTF-8.
+pub fn pare(args: &[&str]) -> (i32, String, String) {
+    pare_output(std::process::Command::new(pare_binary()).args(args))
+}
+
+/// Runs a prepared `pare` command (extra environment, stdin): exit code, stdout, stderr.
+///
+/// # Panics
+/// When the binary cannot start or prints something that is not UTF-8.
+#[allow(
+    clippy::panic,
+    reason = "test support: a failed run fails the calling test"
+)]
+pub fn pare_output(cmd: &mut std::process::Command) -> (i32, String, String) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `pare`: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("pare stdout: {e}")),
+        String::from_utf8(out.stderr).unwrap_or_else(|e| panic!("pare stderr: {e}")),
+    )
+}
+
+/// Runs `pare` with `args`, expects exit code 0 and JSON on stdout.
+///
+/// # Panics
+/// When `pare` fails or prints something that is not JSON.
+#[allow(
+    clippy::panic,
+    reason = "test support: a failed run fails the calling test"
+)]
+pub fn pare_json(args: &[&str]) -> Value {
+    let (code, stdout, stderr) = pare(args);
+    assert_eq!(code, 0, "pare {args:?} failed: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("pare {args:?}: {e}: {stdout}"))
+}

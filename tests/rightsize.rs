@@ -10,7 +10,7 @@ use pare_engine::CurrentPolicies;
 use pare_policy::actions::CatalogCheck;
 use pare_policy::simulate::DocumentCheck;
 use pare_policy::{PolicyDocument, PolicySet};
-use pare_tests::{pare_binary, tests_dir};
+use pare_tests::{pare, pare_binary, tests_dir};
 use serde_json::Value;
 
 fn trails() -> Vec<PathBuf> {
@@ -199,15 +199,6 @@ fn the_account_snapshot_gives_the_current_policies() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("--policy"), "{err}");
-}
-
-fn pare(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(pare_binary()).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 fn s(p: &Path) -> &str {

@@ -3,11 +3,10 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use pare_tests::{pare_binary, tests_dir};
+use pare_tests::{pare, pare_json, tests_dir};
 use serde_json::Value;
 
 fn cloudtrail_dir() -> PathBuf {
@@ -34,21 +33,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
     enc.write_all(bytes).unwrap();
     enc.finish().unwrap()
-}
-
-fn pare(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(pare_binary()).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn pare_json(args: &[&str]) -> Value {
-    let (code, stdout, stderr) = pare(args);
-    assert_eq!(code, 0, "pare {args:?} failed: {stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("pare {args:?}: {e}: {stdout}"))
 }
 
 fn import(db: &Path, paths: &[PathBuf]) -> pare_engine::ImportSummary {
