@@ -1,14 +1,13 @@
 // Findings: every finding of the engine's account review, worst first, filtered by kind, severity and
 // principal. The selected finding shows its title, explanation, evidence and recommendation, and links to its
 // principal and to its events in the activity log. A virtualised list, so thousands of findings stay smooth.
-import { useEffect, useMemo, useRef, useState } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useState } from "react";
 import type { ActivityFilter, FindingRow } from "../ipc";
 import { Empty } from "../components/States";
 import { num } from "../lib/format";
 import { SEVERITIES, findingKindLabel } from "../lib/identity";
+import { useVirtualList } from "../lib/useVirtualList";
 
-const ROW_HEIGHT = 32;
 
 export interface FindingsFilter {
   principal?: string;
@@ -28,7 +27,6 @@ export function Findings({
   openActivity: (filter: ActivityFilter) => void;
 }) {
   const [filter, setFilter] = useState<FindingsFilter>(initial ?? {});
-  const [selected, setSelected] = useState(0);
   useEffect(() => setFilter(initial ?? {}), [initial?.principal, initial?.severity, initial?.kind]);
   const kinds = useMemo(() => [...new Set(rows.map((r) => r.kind))].sort(), [rows]);
   const principals = useMemo(() => {
@@ -46,15 +44,8 @@ export function Findings({
       ),
     [rows, filter],
   );
-  useEffect(() => setSelected(0), [visible]);
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: visible.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    initialRect: { width: 600, height: 600 },
-  });
+  const { selected, setSelected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(visible.length, { width: 600 });
+  useEffect(() => setSelected(0), [visible, setSelected]);
   if (rows.length === 0) {
     return (
       <Empty title="No findings">
@@ -65,17 +56,6 @@ export function Findings({
   }
   const current = visible[selected];
   const set = (patch: FindingsFilter) => setFilter((f) => ({ ...f, ...patch }));
-  const onKey = (e: React.KeyboardEvent) => {
-    let next = selected;
-    if (e.key === "ArrowDown") next = Math.min(visible.length - 1, selected + 1);
-    else if (e.key === "ArrowUp") next = Math.max(0, selected - 1);
-    else if (e.key === "PageDown") next = Math.min(visible.length - 1, selected + 15);
-    else if (e.key === "PageUp") next = Math.max(0, selected - 15);
-    else return;
-    e.preventDefault();
-    setSelected(next);
-    virtualizer.scrollToIndex(next);
-  };
   return (
     <div className="findings">
       <div className="filters">
@@ -128,7 +108,7 @@ export function Findings({
                   role="option"
                   aria-selected={item.index === selected}
                   className={`row clickable ${item.index === selected ? "selected" : ""}`}
-                  style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  style={rowStyle(item.start)}
                   onClick={() => setSelected(item.index)}
                   data-testid="finding-row"
                   data-severity={r.severity}

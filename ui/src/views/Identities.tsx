@@ -2,7 +2,7 @@
 // roles) with its last activity, granted and used actions, unused share, risk score and findings — all from the
 // engine's account review. A virtualised, sortable table (TanStack Table + Virtual) with search and a type
 // filter; a click or Enter opens the identity.
-import { useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import {
   createColumnHelper,
   flexRender,
@@ -13,14 +13,13 @@ import {
   type ColumnFiltersState,
   type SortingState,
 } from "@tanstack/react-table";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import type { IdentityRow } from "../ipc";
 import { Empty } from "../components/States";
 import { num, time } from "../lib/format";
 import { identityKindLabel, severityRank } from "../lib/identity";
+import { useVirtualList } from "../lib/useVirtualList";
 
 const col = createColumnHelper<IdentityRow>();
-const ROW_HEIGHT = 32;
 
 function percent(n: number | null): string {
   return n === null ? "—" : `${n.toFixed(1)}%`;
@@ -40,7 +39,6 @@ export function Identities({
   const [sorting, setSorting] = useState<SortingState>([{ id: "riskScore", desc: true }]);
   const [search, setSearch] = useState("");
   const [filters, setFilters] = useState<ColumnFiltersState>(kind ? [{ id: "kind", value: kind }] : []);
-  const [selected, setSelected] = useState(0);
   const kinds = useMemo(() => [...new Set(rows.map((r) => r.kind))].sort(), [rows]);
   const columns = useMemo(
     () => [
@@ -106,13 +104,11 @@ export function Identities({
     getFilteredRowModel: getFilteredRowModel(),
   });
   const visible = table.getRowModel().rows;
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: visible.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    initialRect: { width: 1000, height: 600 },
+  const { selected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(visible.length, {
+    onEnter: (i) => {
+      const row = visible[i];
+      if (row) openIdentity(row.original.arn);
+    },
   });
   if (rows.length === 0) {
     return (
@@ -123,21 +119,6 @@ export function Identities({
     );
   }
   const kindFilter = (filters.find((f) => f.id === "kind")?.value as string | undefined) ?? "";
-  const onKey = (e: React.KeyboardEvent) => {
-    let next = selected;
-    if (e.key === "ArrowDown") next = Math.min(visible.length - 1, selected + 1);
-    else if (e.key === "ArrowUp") next = Math.max(0, selected - 1);
-    else if (e.key === "PageDown") next = Math.min(visible.length - 1, selected + 15);
-    else if (e.key === "PageUp") next = Math.max(0, selected - 15);
-    else if (e.key === "Enter") {
-      const row = visible[selected];
-      if (row) openIdentity(row.original.arn);
-      return;
-    } else return;
-    e.preventDefault();
-    setSelected(next);
-    virtualizer.scrollToIndex(next);
-  };
   return (
     <div className="identities">
       <div className="filters">
@@ -206,7 +187,7 @@ export function Identities({
                 role="row"
                 aria-rowindex={item.index + 1}
                 className={`row clickable ${item.index === selected ? "selected" : ""}`}
-                style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                style={rowStyle(item.start)}
                 onClick={() => openIdentity(r.arn)}
                 data-testid="identity-row"
                 data-arn={r.arn}

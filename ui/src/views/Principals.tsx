@@ -1,7 +1,7 @@
 // Principals: every principal seen in CloudTrail with its events, denied calls, time span and IAM
 // actions used — a sortable, searchable, virtualised table (TanStack Table + Virtual). Enter or a
 // click opens the principal.
-import { useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import {
   createColumnHelper,
   flexRender,
@@ -11,19 +11,17 @@ import {
   useReactTable,
   type SortingState,
 } from "@tanstack/react-table";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import type { PrincipalSummary } from "../ipc";
 import { Empty } from "../components/States";
 import { kindLabel, num, time } from "../lib/format";
 import type { Navigate } from "../lib/route";
+import { useVirtualList } from "../lib/useVirtualList";
 
 const col = createColumnHelper<PrincipalSummary>();
-const ROW_HEIGHT = 32;
 
 export function Principals({ rows, navigate }: { rows: PrincipalSummary[]; navigate: Navigate }) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "events", desc: true }]);
   const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState(0);
   const columns = useMemo(
     () => [
       col.accessor("key", { header: "Principal", cell: (c) => <span title={c.getValue()}>{c.getValue()}</span> }),
@@ -47,28 +45,13 @@ export function Principals({ rows, navigate }: { rows: PrincipalSummary[]; navig
     getFilteredRowModel: getFilteredRowModel(),
   });
   const visible = table.getRowModel().rows;
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: visible.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    initialRect: { width: 1000, height: 600 },
+  const { selected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(visible.length, {
+    onEnter: (i) => {
+      const row = visible[i];
+      if (row) navigate({ screen: "principal", key: row.original.key });
+    },
   });
   if (rows.length === 0) return <Empty title="No principals yet">Import CloudTrail logs to see who did what.</Empty>;
-  const onKey = (e: React.KeyboardEvent) => {
-    let next = selected;
-    if (e.key === "ArrowDown") next = Math.min(visible.length - 1, selected + 1);
-    else if (e.key === "ArrowUp") next = Math.max(0, selected - 1);
-    else if (e.key === "Enter") {
-      const row = visible[selected];
-      if (row) navigate({ screen: "principal", key: row.original.key });
-      return;
-    } else return;
-    e.preventDefault();
-    setSelected(next);
-    virtualizer.scrollToIndex(next);
-  };
   return (
     <div className="principals">
       <div className="filters">
@@ -102,7 +85,7 @@ export function Principals({ rows, navigate }: { rows: PrincipalSummary[]; navig
                 key={row.id}
                 role="row"
                 className={`row clickable ${item.index === selected ? "selected" : ""}`}
-                style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                style={rowStyle(item.start)}
                 onClick={() => navigate({ screen: "principal", key: row.original.key })}
                 data-testid="principal-row"
               >
