@@ -9,7 +9,7 @@
 #
 # Environment: EVENTS (default 1000000), SEED (1), BENCH_OUT (default a new /tmp/pare-ct-bench.*),
 # TRAILSCRAPER_VENV (/tmp/trailscraper-venv), TS_TIMEOUT (seconds, 1200), FALLBACK_EVENTS (100000),
-# FLOOR_RUNS (3), CARGO_TARGET_DIR (/work/target), REUSE_TREE (1: keep a tree already generated in
+# FLOOR_RUNS (3), CARGO_TARGET_DIR (/work/target), PARE_BIN_DIR (below), REUSE_TREE (1: keep a tree already generated in
 # BENCH_OUT with the same EVENTS and SEED instead of generating it again).
 # Besides wall times, every step's CPU time (user + system, from `/usr/bin/time -v`) is printed as
 # `cpu_s`, and `RATIO … cpu` lines compare CPU times: on a machine shared with other work, CPU time
@@ -27,7 +27,9 @@ FLOOR_RUNS=${FLOOR_RUNS:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/pare-ct-bench.XXXXXX)}
 mkdir -p "$OUT"
-BIN=$CARGO_TARGET_DIR/release
+# PARE_BIN_DIR: a directory holding already built release `pare` and `pare-trailgen` (on a machine whose
+# shared target directory other builds overwrite); then nothing is built here.
+BIN=${PARE_BIN_DIR:-$CARGO_TARGET_DIR/release}
 
 info() { echo "INFO $*"; }
 now() { date +%s.%N; }
@@ -45,9 +47,9 @@ HAVE_IMPORT=0
 if git -C "$REPO" grep -q 'fn cmd_import' HEAD -- crates/pare-cli/src 2>/dev/null; then
     HAVE_IMPORT=1
 fi
-cargo build --release -q -p pare-trailgen
+[[ -n ${PARE_BIN_DIR:-} ]] || cargo build --release -q -p pare-trailgen
 if [[ $HAVE_IMPORT == 1 ]]; then
-    cargo build --release -q -p pare-cli
+    [[ -n ${PARE_BIN_DIR:-} ]] || cargo build --release -q -p pare-cli
 else
     info "pare import is not in the committed CLI (HEAD): measuring the floor and trailscraper only"
 fi

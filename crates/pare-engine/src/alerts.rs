@@ -88,8 +88,18 @@ pub struct EvaluationSummary {
     pub new_alerts: u64,
 }
 
+/// Lowercase hex, without a `String` per byte (this runs for every event evaluated).
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from(
+                DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
+    out
 }
 
 fn unhex(s: &str) -> Option<[u8; 16]> {
@@ -103,15 +113,78 @@ fn unhex(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+/// What alert policies read from an event's actor details (JSON text), parsed once per distinct text.
+#[derive(Debug, Clone, Default)]
+struct ActorFacts {
+    actor_type: Option<String>,
+    account: Option<String>,
+    invoked_by: Option<String>,
+    mfa_authenticated: Option<bool>,
+}
+
+impl ActorFacts {
+    fn parse(details: &str) -> Self {
+        let details: serde_json::Value =
+            serde_json::from_str(details).unwrap_or(serde_json::Value::Null);
+        let text = |k: &str| details.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        ActorFacts {
+            actor_type: text("type").filter(|t| !t.is_empty()),
+            account: text("account_id"),
+            invoked_by: text("invoked_by"),
+            mfa_authenticated: details.get("mfa_authenticated").and_then(|v| v.as_bool()),
+        }
+    }
+}
+
+/// Actor details parsed so far, by their JSON text (a trail has far fewer distinct actors than events).
+#[derive(Debug, Default)]
+struct ActorCache(HashMap<String, ActorFacts>);
+
+impl ActorCache {
+    fn get(&mut self, details: &str) -> &ActorFacts {
+        if !self.0.contains_key(details) {
+            // Bounded: a trail whose every event has its own actor text parses each once and keeps none.
+            if self.0.len() >= 200_000 {
+                self.0.clear();
+            }
+            self.0
+                .insert(details.to_owned(), ActorFacts::parse(details));
+        }
+        self.0.get(details).map_or(&EMPTY_ACTOR_FACTS, |f| f)
+    }
+}
+
+static EMPTY_ACTOR_FACTS: ActorFacts = ActorFacts {
+    actor_type: None,
+    account: None,
+    invoked_by: None,
+    mfa_authenticated: None,
+};
+
+/// Milliseconds since the epoch of an RFC 3339 time (CloudTrail's `YYYY-MM-DDTHH:MM:SSZ` without the
+/// general parser).
+fn time_ms(t: &str) -> Option<i64> {
+    crate::import::plain_utc_seconds(t)
+        .map(|s| s * 1000)
+        .or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .ok()
+                .map(|t| t.timestamp_millis())
+        })
+}
+
 /// A stored event as alert policies see it (`facts`: the facts table).
-fn alert_event(facts: &HashMap<[u8; 16], String>, stored: &StoredEvent) -> AlertEvent {
+fn alert_event(
+    facts: &HashMap<[u8; 16], String>,
+    actors: &mut ActorCache,
+    stored: &StoredEvent,
+) -> AlertEvent {
     let e = &stored.event;
     let facts: BTreeMap<String, String> = facts
         .get(&e.key)
         .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
-    let details: serde_json::Value =
-        serde_json::from_str(&e.principal.details).unwrap_or(serde_json::Value::Null);
+    let details = actors.get(&e.principal.details);
     let kind = e.principal.kind.as_str();
     let key = &e.principal.key;
     let actor_name = match kind {
@@ -128,17 +201,13 @@ fn alert_event(facts: &HashMap<[u8; 16], String>, stored: &StoredEvent) -> Alert
         outcome = EventOutcome::Failed;
     }
     let mut facts = facts;
-    if let Some(by) = details.get("invoked_by").and_then(|v| v.as_str()) {
-        facts.insert("invoked_by".to_owned(), by.to_owned());
+    if let Some(by) = &details.invoked_by {
+        facts.insert("invoked_by".to_owned(), by.clone());
     }
     AlertEvent {
         event_id: e.event_id.clone().unwrap_or_default(),
         key: hex(&e.key),
-        time_ms: e
-            .time
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.timestamp_millis()),
+        time_ms: e.time.as_deref().and_then(time_ms),
         time: e.time.clone(),
         event_source: e.event_source.clone(),
         event_name: e.event_name.clone(),
@@ -155,20 +224,15 @@ fn alert_event(facts: &HashMap<[u8; 16], String>, stored: &StoredEvent) -> Alert
         actor: key.clone(),
         actor_name,
         actor_type: details
-            .get("type")
-            .and_then(|v| v.as_str())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| pare_alerts::actor_type_of_kind(kind))
-            .to_owned(),
+            .actor_type
+            .clone()
+            .unwrap_or_else(|| pare_alerts::actor_type_of_kind(kind).to_owned()),
         root: kind == "Root",
-        account: details
-            .get("account_id")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
+        account: details.account.clone(),
         mfa_used: match facts.get("mfa_used").map(String::as_str) {
             Some("Yes") => Some(true),
             Some("No") => Some(false),
-            _ => details.get("mfa_authenticated").and_then(|v| v.as_bool()),
+            _ => details.mfa_authenticated,
         },
         region: e.region.clone(),
         source_ip: e.source_ip.clone(),
@@ -251,12 +315,13 @@ fn evaluate_from(
         }
     };
     let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
+    let mut actors = ActorCache::default();
     let last = store.events_after_block(after_block, |block, e| {
         if block != current.0 {
             evaluate_block(&mut current.1);
             current.0 = block;
         }
-        current.1.push(alert_event(&facts, e));
+        current.1.push(alert_event(&facts, &mut actors, e));
     })?;
     evaluate_block(&mut current.1);
     let state = serde_json::to_string(evaluator.state()).unwrap_or_default();
@@ -552,4 +617,62 @@ pub fn alert_events(db: &Path, id: i64) -> Result<Vec<EventView>, EngineError> {
         ControlFlow::Continue(())
     })?;
     Ok(out.sorted().timeline)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+
+    #[test]
+    fn hex_as_format_writes_it_and_unhex_reads_it_back() {
+        let key: [u8; 16] = [
+            0, 1, 0x0f, 0x10, 0x7f, 0x80, 0xab, 0xff, 9, 10, 11, 12, 13, 14, 15, 16,
+        ];
+        let want: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(super::hex(&key), want);
+        assert_eq!(super::unhex(&want).unwrap(), key);
+    }
+
+    #[test]
+    fn times_in_ms_as_rfc3339_reads_them() {
+        for t in [
+            "2026-10-01T00:00:00Z",
+            "2026-10-01T00:00:00.250Z",
+            "2026-10-01T02:00:00+02:00",
+        ] {
+            assert_eq!(
+                super::time_ms(t),
+                Some(
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .unwrap()
+                        .timestamp_millis()
+                ),
+                "{t}"
+            );
+        }
+        assert_eq!(super::time_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn actor_facts_read_the_stored_details() {
+        let f = super::ActorFacts::parse(
+            r#"{"type":"AssumedRole","account_id":"111122223333","invoked_by":"ec2.amazonaws.com","mfa_authenticated":true}"#,
+        );
+        assert_eq!(f.actor_type.as_deref(), Some("AssumedRole"));
+        assert_eq!(f.account.as_deref(), Some("111122223333"));
+        assert_eq!(f.invoked_by.as_deref(), Some("ec2.amazonaws.com"));
+        assert_eq!(f.mfa_authenticated, Some(true));
+        let empty = super::ActorFacts::parse(r#"{"type":""}"#);
+        assert_eq!(empty.actor_type, None);
+        let mut cache = super::ActorCache::default();
+        assert_eq!(
+            cache.get(r#"{"account_id":"1"}"#).account.as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            cache.get(r#"{"account_id":"1"}"#).account.as_deref(),
+            Some("1")
+        );
+        assert_eq!(cache.0.len(), 1);
+    }
 }

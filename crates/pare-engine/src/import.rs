@@ -326,7 +326,7 @@ fn event_key(usage: &UsageEvent, json: &str) -> [u8; 16] {
 
 /// Seconds since the epoch of CloudTrail's usual `YYYY-MM-DDTHH:MM:SSZ`, without the general
 /// RFC 3339 parser; `None` for any other form (the caller then parses it in full).
-fn plain_utc_seconds(t: &str) -> Option<i64> {
+pub(crate) fn plain_utc_seconds(t: &str) -> Option<i64> {
     let b = t.as_bytes();
     if b.len() != 20
         || b.get(4) != Some(&b'-')

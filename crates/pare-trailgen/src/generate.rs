@@ -66,6 +66,8 @@ struct World<'a> {
     principals: &'a [Principal],
     by_account: Vec<Vec<usize>>,
     buckets: Vec<String>,
+    /// The tree's seed (for each caller's usual addresses).
+    seed: u64,
 }
 
 fn plan(config: &Config) -> Vec<File> {
@@ -93,6 +95,26 @@ fn plan(config: &Config) -> Vec<File> {
             File { account, region, time, events, path }
         })
         .collect()
+}
+
+/// A caller's usual addresses: people (users, Identity Center roles, root) call from 1–3 addresses (office,
+/// home, VPN), workloads from up to 6 (NAT gateways, runners); fixed per caller (`who`) and seed, so every
+/// file's stream agrees on them.
+fn home_ips(seed: u64, who: u64, people: bool) -> Vec<String> {
+    let mut r = Rng::new(seed ^ who.wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x1b5);
+    let n = 1 + r.below(if people { 3 } else { 6 });
+    (0..n).map(|_| ip(&mut r)).collect()
+}
+
+/// The source address of one call by a caller with these usual addresses: one of them, except for 0.2 %
+/// of calls (travel, a new laptop, a stolen key) from anywhere.
+fn caller_ip(rng: &mut Rng, home: &[String]) -> String {
+    if home.is_empty() || rng.chance(0.002) {
+        return ip(rng);
+    }
+    home.get(rng.below(home.len()))
+        .cloned()
+        .unwrap_or_else(|| ip(rng))
 }
 
 fn ip(rng: &mut Rng) -> String {
@@ -282,6 +304,8 @@ fn event(world: &World, file: &File, rng: &mut Rng, denied: &mut u64) -> Value {
     }
 
     let mut service_call = false;
+    // The caller's usual addresses (none for callers kept from the real record: random ones then).
+    let mut home = Vec::new();
     if tpl.replace_caller {
         if rng.chance(0.001)
             || (tpl
@@ -293,6 +317,8 @@ fn event(world: &World, file: &File, rng: &mut Rng, denied: &mut u64) -> Value {
                 && rng.chance(0.05))
         {
             e.insert("userIdentity".into(), principals::root(account));
+            let who = ACCOUNTS.iter().position(|a| *a == account).unwrap_or(0) as u64;
+            home = home_ips(world.seed, u64::MAX - who, true);
         } else {
             // Mostly this account's principals; 4 % from the other accounts of the organisation, plus
             // the external roles (which always call in from outside).
@@ -311,6 +337,11 @@ fn event(world: &World, file: &File, rng: &mut Rng, denied: &mut u64) -> Value {
                 let created = iso(t - rng.below(3000) as i64);
                 e.insert("userIdentity".into(), p.identity(&session, &created, rng));
                 service_call = p.kind == Kind::Service;
+                home = home_ips(
+                    world.seed,
+                    idx as u64,
+                    matches!(p.kind, Kind::User | Kind::Sso),
+                );
                 // Role chains: a session of this role assumes the next role.
                 if let Some(next) = p.chain.and_then(|j| world.principals.get(j))
                     && rng.chance(0.05)
@@ -334,7 +365,7 @@ fn event(world: &World, file: &File, rng: &mut Rng, denied: &mut u64) -> Value {
         .and_then(Value::as_str)
         .is_none_or(|s| !s.ends_with("amazonaws.com"))
     {
-        e.insert("sourceIPAddress".into(), ip(rng).into());
+        e.insert("sourceIPAddress".into(), caller_ip(rng, &home).into());
     }
 
     if tpl.replace_caller && rng.chance(DENIED) {
@@ -467,6 +498,7 @@ pub fn run(config: &Config, templates: &[Template]) -> Result<Stats> {
         principals: &principals,
         by_account,
         buckets,
+        seed: config.seed,
     };
     let files = plan(config);
     let next = AtomicUsize::new(0);

@@ -171,7 +171,11 @@ mod tests {
         let files = floor::log_files(&a).unwrap();
         let f = floor::measure(&files, 2).unwrap();
         assert_eq!(f.events, 5_000);
-        // Every record is a real-looking event: a caller, no `resources: null`.
+        // Every record is a real-looking event: a caller, no `resources: null`; people (IAM users, root)
+        // call from a few usual addresses.
+        let mut addresses: std::collections::HashMap<String, std::collections::HashSet<String>> =
+            std::collections::HashMap::new();
+        let mut people_calls = 0;
         for p in &files {
             let mut text = Vec::new();
             std::io::Read::read_to_end(
@@ -184,8 +188,29 @@ mod tests {
                 // (one real fixture's AWS-internal caller has no `type`)
                 assert!(r["userIdentity"].is_object(), "{r}");
                 assert!(r.get("resources").is_none_or(|x| !x.is_null()));
+                let who = &r["userIdentity"];
+                if matches!(who["type"].as_str(), Some("IAMUser" | "Root"))
+                    && let (Some(arn), Some(ip)) =
+                        (who["arn"].as_str(), r["sourceIPAddress"].as_str())
+                    && !ip.ends_with("amazonaws.com")
+                {
+                    people_calls += 1;
+                    addresses
+                        .entry(arn.to_owned())
+                        .or_default()
+                        .insert(ip.to_owned());
+                }
             }
         }
+        let distinct: usize = addresses.values().map(std::collections::HashSet::len).sum();
+        assert!(people_calls > 1_000, "{people_calls} calls by people");
+        // At most 3 usual addresses each, plus the 0.2 % of calls from anywhere (and the real fixtures'
+        // own addresses for callers they keep).
+        assert!(
+            distinct <= addresses.len() * 3 + people_calls / 100,
+            "{distinct} addresses for {} people over {people_calls} calls",
+            addresses.len()
+        );
         std::fs::remove_dir_all(&base).unwrap();
     }
 }
