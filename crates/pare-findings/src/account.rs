@@ -15,7 +15,8 @@ use crate::paths::{Access, GroupInfo, PermissionOracle, PrincipalInfo, Principal
 use chrono::{DateTime, Utc};
 use pare_account::credential_report::Field;
 use pare_account::{
-    Account, AccountPermissions, CredentialRow, PrincipalId, PrincipalKind as ModelKind,
+    Account, AccountPermissions, ActionPolicies, CredentialRow, PrincipalId,
+    PrincipalKind as ModelKind,
 };
 use pare_catalog::{ActionSet, Catalog};
 use pare_policy::actions::statement_actions;
@@ -109,12 +110,32 @@ pub struct AccountOracle<'a> {
     /// Per role: its trust policy allows this account without conditions and has no `Deny`.
     simple_trust: Vec<bool>,
     assume_role: Option<pare_catalog::ActionId>,
-    /// Each principal's policies for `evaluate`, built on first use.
-    sets: RefCell<HashMap<usize, PolicySet>>,
+    /// Each principal's policies for `evaluate`, restricted to one action (`PolicySet::restricted_to_action`),
+    /// built on first use.
+    sets: RefCell<HashMap<(usize, String), PolicySet>>,
+    /// Managed policies restricted to each action asked about, shared by the principals they are attached to.
+    restricted: RefCell<HashMap<String, ActionPolicies>>,
+    /// Each group's own policies restricted to one action.
+    group_sets: RefCell<HashMap<(usize, String), PolicySet>>,
     /// (principal, action) → the answer on any ARN, for actions whose every statement (allow, deny, boundary,
     /// SCP) applies to all resources with no resource-dependent condition; `None`: depends on the ARN.
     memo: RefCell<HashMap<(usize, pare_catalog::ActionId), Option<Access>>>,
     action_ids: RefCell<HashMap<String, Option<pare_catalog::ActionId>>>,
+    /// (principal, action) → the resource patterns [`AccountOracle::quick_decision`] reads, `None` when it
+    /// cannot decide.
+    quick: RefCell<QuickScopes>,
+}
+
+/// (principal index, action) → the resource patterns of its statements, `None` when they cannot decide.
+type QuickScopes = HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>;
+
+/// The resource patterns of a principal's statements for one action, for answers without an evaluation.
+#[derive(Debug, Default)]
+struct QuickScope {
+    /// Unconditional identity `Allow`s.
+    allowed: Vec<String>,
+    /// `Deny`s and conditional `Allow`s: an ARN they name needs the evaluation.
+    undecided: Vec<String>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -264,8 +285,11 @@ impl<'a> AccountOracle<'a> {
             simple_trust,
             assume_role: catalog.action("sts:AssumeRole"),
             sets: RefCell::new(HashMap::new()),
+            restricted: RefCell::new(HashMap::new()),
+            group_sets: RefCell::new(HashMap::new()),
             memo: RefCell::new(HashMap::new()),
             action_ids: RefCell::new(HashMap::new()),
+            quick: RefCell::new(HashMap::new()),
             permissions,
             account,
             catalog,
@@ -293,13 +317,17 @@ impl<'a> AccountOracle<'a> {
         self.by_model.get(&id).copied()
     }
 
-    /// Runs `f` with principal `i`'s policies (built once, kept for later questions).
-    fn with_policy_set<T>(&self, i: usize, f: impl FnOnce(&mut PolicySet) -> T) -> T {
+    /// Runs `f` with principal `i`'s policies restricted to `action` (built once, kept for later questions).
+    fn with_policy_set<T>(&self, i: usize, action: &str, f: impl FnOnce(&mut PolicySet) -> T) -> T {
         let mut sets = self.sets.borrow_mut();
-        let set = sets.entry(i).or_insert_with(|| {
+        let set = sets.entry((i, action.to_owned())).or_insert_with(|| {
+            let mut restricted = self.restricted.borrow_mut();
+            let cache = restricted
+                .entry(action.to_owned())
+                .or_insert_with(|| ActionPolicies::new(action));
             self.ids
                 .get(i)
-                .and_then(|id| self.account.policies_of(*id))
+                .and_then(|id| self.account.policies_for_action(*id, cache))
                 .map(|p| p.set)
                 .unwrap_or_default()
         });
@@ -315,11 +343,36 @@ impl<'a> AccountOracle<'a> {
         action: pare_catalog::ActionId,
         arn: &str,
     ) -> Option<Access> {
+        let scope = {
+            let mut cache = self.quick.borrow_mut();
+            cache
+                .entry((i, action))
+                .or_insert_with(|| self.quick_scope(i, action).map(std::rc::Rc::new))
+                .clone()?
+        };
+        let hit = |patterns: &[String]| {
+            patterns
+                .iter()
+                .any(|r| pare_policy::arn::arn_matches(r, arn))
+        };
+        if hit(&scope.undecided) {
+            return None;
+        }
+        Some(if hit(&scope.allowed) {
+            Access::Allowed
+        } else {
+            Access::Denied
+        })
+    }
+
+    /// The resource patterns of the principal's statements naming the action, when [`Self::quick_decision`] can
+    /// read the answer off them: only identity statements, no `NotResource`, no policy variable.
+    fn quick_scope(&self, i: usize, action: pare_catalog::ActionId) -> Option<QuickScope> {
         let p = self
             .ids
             .get(i)
             .and_then(|id| self.permissions.principal(*id))?;
-        let mut allowed = false;
+        let mut out = QuickScope::default();
         for s in p.scopes(action) {
             let st = s.statement;
             if s.role != pare_account::PartRole::Identity
@@ -328,22 +381,14 @@ impl<'a> AccountOracle<'a> {
             {
                 return None;
             }
-            let hit = st
-                .resources
-                .iter()
-                .any(|r| pare_policy::arn::arn_matches(r, arn));
-            match st.effect {
-                Effect::Deny if hit => return None,
-                Effect::Allow if hit && st.is_conditional() => return None,
-                Effect::Allow if hit => allowed = true,
-                _ => {}
+            // A `Deny` or a conditional `Allow` that names the ARN leaves it to the evaluation.
+            if st.effect == Effect::Deny || st.is_conditional() {
+                out.undecided.extend(st.resources.iter().cloned());
+            } else {
+                out.allowed.extend(st.resources.iter().cloned());
             }
         }
-        Some(if allowed {
-            Access::Allowed
-        } else {
-            Access::Denied
-        })
+        Some(out)
     }
 
     /// The role ARNs the caller's `Allow` statements name for sts:AssumeRole, when all of them are literal ARNs
@@ -459,7 +504,7 @@ impl PermissionOracle for AccountOracle<'_> {
                 if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
                     return quick;
                 }
-                let access = self.with_policy_set(principal, |set| {
+                let access = self.with_policy_set(principal, action, |set| {
                     let request = Request {
                         principal: me.arn.clone(),
                         action: action.to_owned(),
@@ -494,17 +539,24 @@ impl PermissionOracle for AccountOracle<'_> {
             Resource::Any => any,
             Resource::Arn(_) if any == Access::Denied => Access::Denied,
             Resource::Arn(arn) => {
-                let set = PolicySet {
-                    identity_policies: g.documents.clone(),
-                    ..PolicySet::default()
-                };
+                let mut sets = self.group_sets.borrow_mut();
+                let set = sets
+                    .entry((group, action.to_owned()))
+                    .or_insert_with(|| PolicySet {
+                        identity_policies: g
+                            .documents
+                            .iter()
+                            .map(|d| d.restricted_to_action(action))
+                            .collect(),
+                        ..PolicySet::default()
+                    });
                 let request = Request {
                     principal: m.arn.clone(),
                     action: action.to_owned(),
                     resource: arn.to_owned(),
                     context: self.context.clone(),
                 };
-                Self::decision(&evaluate(&request, &set))
+                Self::decision(&evaluate(&request, set))
             }
         }
     }
@@ -578,7 +630,7 @@ impl PermissionOracle for AccountOracle<'_> {
         {
             return Access::Allowed;
         }
-        self.with_policy_set(caller, |set| {
+        self.with_policy_set(caller, "sts:AssumeRole", |set| {
             set.resource_policy = Some(trust.trust_policy.document.clone());
             let request = Request {
                 principal: me.arn.clone(),

@@ -84,6 +84,66 @@ pub struct PolicySet {
     pub session_policy: Option<PolicyDocument>,
 }
 
+impl PolicySet {
+    /// The same set with only the statements whose `Action`/`NotAction` covers `action` (every document kept, in
+    /// place, with its statements' indexes). `evaluate` gives the same answer for a request of that action on both
+    /// sets, because a statement that does not cover the request's action takes no part in any decision; on sets
+    /// of large managed policies it is much faster to ask many questions about one action this way.
+    #[must_use]
+    pub fn restricted_to_action(&self, action: &str) -> PolicySet {
+        let keep = |doc: &PolicyDocument| doc.restricted_to_action(action);
+        let all = |docs: &[PolicyDocument]| docs.iter().map(keep).collect::<Vec<_>>();
+        PolicySet {
+            identity_policies: all(&self.identity_policies),
+            resource_policy: self.resource_policy.as_ref().map(keep),
+            permission_boundaries: all(&self.permission_boundaries),
+            service_control_policies: self
+                .service_control_policies
+                .iter()
+                .map(|l| all(l))
+                .collect(),
+            resource_control_policies: self
+                .resource_control_policies
+                .iter()
+                .map(|l| all(l))
+                .collect(),
+            session_policy: self.session_policy.as_ref().map(keep),
+        }
+    }
+}
+
+impl PolicyDocument {
+    /// The document with only the statements whose `Action`/`NotAction` covers `action` (indexes kept); see
+    /// [`PolicySet::restricted_to_action`].
+    #[must_use]
+    pub fn restricted_to_action(&self, action: &str) -> PolicyDocument {
+        PolicyDocument {
+            version: self.version,
+            id: self.id.clone(),
+            statements: self
+                .statements
+                .iter()
+                .filter(|st| statement_covers_action(st, action))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// Whether a statement's `Action` (or `NotAction`) clause covers the action, as `evaluate` matches it.
+#[must_use]
+pub fn statement_covers_action(st: &Statement, action: &str) -> bool {
+    let hit = st
+        .action
+        .patterns()
+        .iter()
+        .any(|p| pattern::glob(p, action, true));
+    match st.action {
+        ActionClause::Action(_) => hit,
+        ActionClause::NotAction(_) => !hit,
+    }
+}
+
 /// Where a statement lives.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StatementRef {
@@ -225,16 +285,7 @@ fn evaluate_statement(
         principal_match: None,
         dependencies: Vec::new(),
     };
-    let action_hit = st
-        .action
-        .patterns()
-        .iter()
-        .any(|p| pattern::glob(p, &req.action, true));
-    let action_ok = match st.action {
-        ActionClause::Action(_) => action_hit,
-        ActionClause::NotAction(_) => !action_hit,
-    };
-    if !action_ok {
+    if !statement_covers_action(st, &req.action) {
         return out;
     }
     let principal_match = match &st.principal {
