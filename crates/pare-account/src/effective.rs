@@ -326,6 +326,8 @@ pub struct CompiledStatement {
     pub all_resources: bool,
     /// The condition keys the statement tests; empty when unconditional.
     pub condition_keys: Vec<String>,
+    /// The statement has a `Principal` or `NotPrincipal` element (then it applies only to the callers it names).
+    pub names_principal: bool,
 }
 
 impl CompiledStatement {
@@ -406,6 +408,7 @@ impl Compiler<'_> {
                 not_resource,
                 all_resources,
                 condition_keys,
+                names_principal: st.principal.is_some(),
             });
         }
         out

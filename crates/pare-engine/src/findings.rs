@@ -112,7 +112,15 @@ fn load_snapshot(
     } else {
         pare_account::load_account(&sources)?
     };
-    match crate::trail_identities::created_identities(store, &account, taken_at)? {
+    // Only the time the data itself carries (the credential report's) bounds what "after the snapshot" means.
+    // Without a credential report the stored `taken_at` is the import's clock time, which says nothing about when
+    // the authorization details were downloaded: a trail imported later than it was recorded (always, for a trail
+    // read from S3) would otherwise have every creation fall "before the snapshot".
+    match crate::trail_identities::created_identities(
+        store,
+        &account,
+        account.credential_report_time,
+    )? {
         Some(page) => {
             let mut sources = sources;
             sources.authz.push(page);

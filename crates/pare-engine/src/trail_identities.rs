@@ -15,7 +15,8 @@ use pare_store::Store;
 pub const SOURCE_NAME: &str = "CloudTrail: identities created after the snapshot";
 
 /// The page of identities the trail shows being created (and not deleted) that `account` does not have, created
-/// at or after `taken_at` (the snapshot's time, when there is a snapshot). `None` when there is none.
+/// at or after `taken_at` (when the snapshot's data was taken, if the data says so; `None`: every creation the
+/// trail shows counts). `None` when there is none.
 ///
 /// # Errors
 ///

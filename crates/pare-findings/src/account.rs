@@ -15,7 +15,7 @@ use crate::paths::{Access, GroupInfo, PermissionOracle, PrincipalInfo, Principal
 use chrono::{DateTime, Utc};
 use pare_account::credential_report::Field;
 use pare_account::{
-    Account, AccountPermissions, ActionPolicies, CredentialRow, PrincipalId,
+    Account, AccountPermissions, ActionPolicies, CredentialRow, PartRole, PrincipalId,
     PrincipalKind as ModelKind,
 };
 use pare_catalog::{ActionSet, Catalog};
@@ -107,8 +107,11 @@ pub struct AccountOracle<'a> {
     trusted_by_arn: HashMap<String, Vec<usize>>,
     trusted_by_account: Vec<usize>,
     trusted_by_service: HashMap<String, Vec<usize>>,
-    /// Per role: its trust policy allows this account without conditions and has no `Deny`.
+    /// Per role: its trust policy allows this account without conditions, has no `Deny`, and every statement
+    /// that covers sts:AssumeRole is unconditional (so the trust adds no condition dependency).
     simple_trust: Vec<bool>,
+    /// The organisation policies include RCPs (which the compiled sets leave out): no fast path then.
+    has_rcps: bool,
     assume_role: Option<pare_catalog::ActionId>,
     /// Each principal's policies for `evaluate`, restricted to one action (`PolicySet::restricted_to_action`),
     /// built on first use.
@@ -129,13 +132,16 @@ pub struct AccountOracle<'a> {
 /// (principal index, action) → the resource patterns of its statements, `None` when they cannot decide.
 type QuickScopes = HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>;
 
-/// The resource patterns of a principal's statements for one action, for answers without an evaluation.
+/// The resource patterns of a principal's statements for one action, for answers without an evaluation. Built
+/// only when every statement of the principal's policies that names the action is unconditional, names no
+/// principal, has a `Resource` without policy variables, and the boundary and every SCP level allow the action on
+/// `*` (see [`AccountOracle::quick_scope`]).
 #[derive(Debug, Default)]
 struct QuickScope {
-    /// Unconditional identity `Allow`s.
+    /// The identity `Allow`s' resource patterns.
     allowed: Vec<String>,
-    /// `Deny`s and conditional `Allow`s: an ARN they name needs the evaluation.
-    undecided: Vec<String>,
+    /// The identity `Deny`s' resource patterns.
+    denied: Vec<String>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -265,8 +271,16 @@ impl<'a> AccountOracle<'a> {
             .map(|id| {
                 let Some(role) = account.principal(*id).and_then(|p| p.role.as_ref()) else { return false };
                 let doc = &role.trust_policy.document;
+                let same_account = pare_policy::arn::Arn::parse(&role_arn_of(account, *id))
+                    .is_some_and(|a| Some(a.account) == account.account_id.as_deref());
                 let no_deny = doc.statements.iter().all(|st| st.effect == Effect::Allow);
-                no_deny
+                let unconditional = doc.statements.iter().all(|st| {
+                    !pare_policy::evaluate::statement_covers_action(st, "sts:AssumeRole")
+                        || (st.conditions.is_empty() && st.resource.is_none())
+                });
+                same_account
+                    && no_deny
+                    && unconditional
                     && doc.statements.iter().any(|st| {
                         st.conditions.is_empty()
                             && !st.action.is_negated()
@@ -281,8 +295,14 @@ impl<'a> AccountOracle<'a> {
                     })
             })
             .collect();
+        let has_rcps = account
+            .org_policies
+            .levels
+            .iter()
+            .any(|l| !l.rcps.is_empty());
         AccountOracle {
             simple_trust,
+            has_rcps,
             assume_role: catalog.action("sts:AssumeRole"),
             sets: RefCell::new(HashMap::new()),
             restricted: RefCell::new(HashMap::new()),
@@ -334,59 +354,119 @@ impl<'a> AccountOracle<'a> {
         f(set)
     }
 
-    /// The answer read off the compiled statements when that is certain: only identity policies name the
-    /// action, no `Deny` names this resource, and an unconditional `Allow` matches it (allowed) or no `Allow`
-    /// does (denied). `None`: leave it to the evaluation (conditions, boundaries, SCPs, variables, denies).
+    /// The answer read off the compiled statements when that is certain, `None` to leave it to the evaluation.
+    ///
+    /// It is the evaluation's answer because: the request is decided by the principal's own policies
+    /// (`decided_by_principal_policies`: an IAM user or role, an action that needs no trust or key policy, the
+    /// resource in the caller's account), no RCP exists, and [`Self::quick_scope`] holds (every statement naming
+    /// the action is unconditional, names no principal and has a variable-free `Resource`; the boundary and each SCP
+    /// level allow the action on `*`). Then no condition dependency can arise, the boundary and SCP levels allow,
+    /// and the identity statements decide: a `Deny` whose pattern matches the ARN denies, else an `Allow` whose
+    /// pattern matches allows, else nothing allows. Patterns are matched with the evaluation's own matcher.
     fn quick_decision(
         &self,
         i: usize,
+        action_name: &str,
         action: pare_catalog::ActionId,
         arn: &str,
     ) -> Option<Access> {
-        let scope = {
-            let mut cache = self.quick.borrow_mut();
-            cache
-                .entry((i, action))
-                .or_insert_with(|| self.quick_scope(i, action).map(std::rc::Rc::new))
-                .clone()?
-        };
+        let me = self.infos.get(i)?;
+        if self.has_rcps
+            || !pare_policy::evaluate::decided_by_principal_policies(
+                &me.arn,
+                action_name,
+                arn,
+                &self.context,
+            )
+        {
+            return None;
+        }
+        let scope = self.cached_quick_scope(i, action)?;
+        Some(Self::read_scope(&scope, arn))
+    }
+
+    /// [`Self::quick_scope`], computed once per (principal, action).
+    fn cached_quick_scope(
+        &self,
+        i: usize,
+        action: pare_catalog::ActionId,
+    ) -> Option<std::rc::Rc<QuickScope>> {
+        let mut cache = self.quick.borrow_mut();
+        cache
+            .entry((i, action))
+            .or_insert_with(|| self.quick_scope(i, action).map(std::rc::Rc::new))
+            .clone()
+    }
+
+    /// The identity statements' answer on `arn` (see [`Self::quick_decision`]).
+    fn read_scope(scope: &QuickScope, arn: &str) -> Access {
         let hit = |patterns: &[String]| {
             patterns
                 .iter()
-                .any(|r| pare_policy::arn::arn_matches(r, arn))
+                .any(|r| pare_policy::evaluate::resource_pattern_matches(r, arn))
         };
-        if hit(&scope.undecided) {
-            return None;
-        }
-        Some(if hit(&scope.allowed) {
+        if hit(&scope.denied) {
+            Access::Denied
+        } else if hit(&scope.allowed) {
             Access::Allowed
         } else {
             Access::Denied
-        })
+        }
     }
 
-    /// The resource patterns of the principal's statements naming the action, when [`Self::quick_decision`] can
-    /// read the answer off them: only identity statements, no `NotResource`, no policy variable.
+    /// The identity statements' resource patterns for the action, when every statement of the principal's
+    /// policies that names it is unconditional, names no principal, has a `Resource` (not `NotResource`) without
+    /// policy variables, the boundary (if any) has such an `Allow` on `*` and no `Deny`, and so has every SCP level
+    /// that applies; `None` otherwise. SCPs the model exempts the principal from (service-linked roles) leave it
+    /// to the evaluation, which decides the exemption itself.
     fn quick_scope(&self, i: usize, action: pare_catalog::ActionId) -> Option<QuickScope> {
         let p = self
             .ids
             .get(i)
             .and_then(|id| self.permissions.principal(*id))?;
+        let levels = self.account.org_policies.levels.len();
+        if p.scp_exempt && levels > 0 {
+            return None;
+        }
+        let has_boundary = p.parts.iter().any(|part| part.role == PartRole::Boundary);
+        let mut boundary_star = false;
+        let mut scp_star = vec![false; levels];
         let mut out = QuickScope::default();
         for s in p.scopes(action) {
             let st = s.statement;
-            if s.role != pare_account::PartRole::Identity
-                || st.not_resource
+            if st.not_resource
+                || st.resources.is_empty()
+                || st.names_principal
+                || st.is_conditional()
                 || st.resources.iter().any(|r| r.contains("${"))
             {
                 return None;
             }
-            // A `Deny` or a conditional `Allow` that names the ARN leaves it to the evaluation.
-            if st.effect == Effect::Deny || st.is_conditional() {
-                out.undecided.extend(st.resources.iter().cloned());
-            } else {
-                out.allowed.extend(st.resources.iter().cloned());
+            match (s.role, st.effect) {
+                (PartRole::Identity, Effect::Allow) => {
+                    out.allowed.extend(st.resources.iter().cloned());
+                }
+                (PartRole::Identity, Effect::Deny) => {
+                    out.denied.extend(st.resources.iter().cloned());
+                }
+                (_, Effect::Deny) => return None,
+                (PartRole::Boundary, Effect::Allow) => {
+                    boundary_star |= st.resources.iter().any(|r| r == "*");
+                }
+                (PartRole::Scp, Effect::Allow) => {
+                    let pare_account::PolicySource::Scp { level, .. } = s.source else {
+                        return None;
+                    };
+                    if st.resources.iter().any(|r| r == "*")
+                        && let Some(l) = scp_star.get_mut(*level)
+                    {
+                        *l = true;
+                    }
+                }
             }
+        }
+        if (has_boundary && !boundary_star) || scp_star.iter().any(|l| !l) {
+            return None;
         }
         Some(out)
     }
@@ -496,12 +576,27 @@ impl PermissionOracle for AccountOracle<'_> {
                 let Some(me) = self.infos.get(principal) else {
                     return Access::Denied;
                 };
-                let key = self.action_id(action).map(|a| (principal, a));
+                // The per-action memo holds only answers the principal's own policies decide (same account, no
+                // trust or key policy needed, no RCPs): across those ARNs an answer from statements that all apply
+                // to `*` without resource conditions is the same.
+                let memo_sound = !self.has_rcps
+                    && pare_policy::evaluate::decided_by_principal_policies(
+                        &me.arn,
+                        action,
+                        arn,
+                        &self.context,
+                    );
+                let key = self
+                    .action_id(action)
+                    .map(|a| (principal, a))
+                    .filter(|_| memo_sound);
                 let memo = key.and_then(|k| self.memo.borrow().get(&k).copied());
                 if let Some(Some(known)) = memo {
                     return known;
                 }
-                if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
+                if let Some(quick) =
+                    key.and_then(|(_, a)| self.quick_decision(principal, action, a, arn))
+                {
                     return quick;
                 }
                 let access = self.with_policy_set(principal, action, |set| {
@@ -621,14 +716,31 @@ impl PermissionOracle for AccountOracle<'_> {
         else {
             return Access::Denied;
         };
-        // The common case decided without an evaluation: the trust policy allows this account without
-        // conditions and denies nothing, and the caller may call sts:AssumeRole everywhere without conditions.
-        if self.simple_trust.get(role).copied().unwrap_or(false)
-            && self
-                .sets(caller)
-                .is_some_and(|s| self.assume_role.is_some_and(|a| s.everywhere.contains(a)))
+        // The common case decided without an evaluation: the trust policy allows this account (the caller's and
+        // the role's) without conditions and denies nothing, and the caller's own policies decide sts:AssumeRole
+        // on the role without conditions (`quick_scope`). Then an identity `Deny` on the role denies, and an
+        // identity `Allow` on it allows (the trust delegates to the account). Without either, the trust may still
+        // name the caller itself, so the evaluation decides.
+        let same_account = pare_policy::arn::Arn::parse(&me.arn)
+            .is_some_and(|a| Some(a.account) == self.account.account_id.as_deref());
+        if same_account
+            && !self.has_rcps
+            && self.simple_trust.get(role).copied().unwrap_or(false)
+            && let Some(scope) = self
+                .assume_role
+                .and_then(|a| self.cached_quick_scope(caller, a))
         {
-            return Access::Allowed;
+            let hit = |patterns: &[String]| {
+                patterns
+                    .iter()
+                    .any(|r| pare_policy::evaluate::resource_pattern_matches(r, &role_info.arn))
+            };
+            if hit(&scope.denied) {
+                return Access::Denied;
+            }
+            if hit(&scope.allowed) {
+                return Access::Allowed;
+            }
         }
         self.with_policy_set(caller, "sts:AssumeRole", |set| {
             set.resource_policy = Some(trust.trust_policy.document.clone());
@@ -650,6 +762,14 @@ impl PermissionOracle for AccountOracle<'_> {
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// The ARN of a model principal (empty for an unknown id).
+fn role_arn_of(account: &Account, id: PrincipalId) -> String {
+    account
+        .principal(id)
+        .map(|p| p.arn.clone())
+        .unwrap_or_default()
 }
 
 fn field_time(f: &Field<DateTime<Utc>>) -> Option<DateTime<Utc>> {

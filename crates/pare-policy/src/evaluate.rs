@@ -249,8 +249,10 @@ pub fn rcp_applies_to(service: &str) -> bool {
     RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
 }
 
-/// Actions whose resource-based policy must allow the caller (role trust policies and KMS key policies).
-fn requires_resource_policy(action: &str) -> bool {
+/// Actions whose resource-based policy must allow the caller (role trust policies and KMS key policies): without
+/// one that allows, [`evaluate`] denies them whatever the identity policies say.
+#[must_use]
+pub fn requires_resource_policy(action: &str) -> bool {
     let lower = action.to_ascii_lowercase();
     lower.starts_with("kms:")
         || matches!(
@@ -262,6 +264,50 @@ fn requires_resource_policy(action: &str) -> bool {
                 | "sts:setsourceidentity"
                 | "sts:setcontext"
         )
+}
+
+/// The account a request's resource is in, as [`evaluate`] sees it: `aws:ResourceAccount` when the context gives
+/// it, else the account part of the resource's ARN (none for a wildcard or empty account).
+fn resource_account<'a>(context: &'a Context, resource: &'a str) -> Option<&'a str> {
+    match context.get("aws:ResourceAccount") {
+        Lookup::Single(a) => Some(a),
+        Lookup::Unknown => crate::arn::Arn::parse(resource)
+            .map(|arn| arn.account)
+            .filter(|a| !a.is_empty() && !a.contains(['*', '?'])),
+        Lookup::Multi(_) | Lookup::Absent => None,
+    }
+}
+
+/// Whether [`evaluate`], given no resource-based policy and no session policy, decides a request by `principal`
+/// from the principal's own policies alone (identity policies, boundary, SCP and RCP levels): the caller is an IAM
+/// user or role (not root, not a federated or service caller), the action needs no resource-based policy
+/// ([`requires_resource_policy`]), and the request is not cross-account (the resource is in the caller's account,
+/// or names none). Fast paths that read an answer off compiled identity statements are only sound when this holds.
+#[must_use]
+pub fn decided_by_principal_policies(
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &Context,
+) -> bool {
+    let caller = Caller::parse(principal);
+    if !matches!(caller, Caller::User { .. } | Caller::RoleSession { .. }) {
+        return false;
+    }
+    if requires_resource_policy(action) {
+        return false;
+    }
+    match (caller.account(), resource_account(context, resource)) {
+        (Some(c), Some(r)) => c == r,
+        _ => true,
+    }
+}
+
+/// Whether a `Resource` pattern without policy variables matches a resource, exactly as [`evaluate`] matches it
+/// (`*` alone matches everything; ARNs part by part, case-sensitively).
+#[must_use]
+pub fn resource_pattern_matches(pattern: &str, resource: &str) -> bool {
+    resource_glob(pattern, resource)
 }
 
 /// The outcome of one statement against the request.
@@ -551,12 +597,11 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
         .unwrap_or("")
         .to_ascii_lowercase();
 
-    let resource_account = match req.context.get("aws:ResourceAccount") {
-        Lookup::Single(a) => Some(a.to_owned()),
-        _ => None,
-    };
-    let caller_account = caller.account().map(str::to_owned);
-    let cross_account = match (&caller_account, &resource_account) {
+    // The same reading as `decided_by_principal_policies` (the request's context before derivation).
+    let cross_account = match (
+        caller.account(),
+        resource_account(&request.context, &request.resource),
+    ) {
         (Some(c), Some(r)) => c != r,
         _ => false,
     };
