@@ -112,6 +112,9 @@ pub struct AccountOracle<'a> {
     simple_trust: Vec<bool>,
     /// The organisation policies include RCPs (which the compiled sets leave out): no fast path then.
     has_rcps: bool,
+    /// Per principal: its account when the evaluation reads it as an IAM user or role
+    /// (`pare_policy::evaluate::user_or_role_account`), else `None` (then no fast path).
+    caller_accounts: Vec<Option<String>>,
     assume_role: Option<pare_catalog::ActionId>,
     /// Each principal's policies for `evaluate`, restricted to one action (`PolicySet::restricted_to_action`),
     /// built on first use.
@@ -133,15 +136,17 @@ pub struct AccountOracle<'a> {
 type QuickScopes = HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>;
 
 /// The resource patterns of a principal's statements for one action, for answers without an evaluation. Built
-/// only when every statement of the principal's policies that names the action is unconditional, names no
-/// principal, has a `Resource` without policy variables, and the boundary and every SCP level allow the action on
-/// `*` (see [`AccountOracle::quick_scope`]).
+/// only when every statement of the principal's policies that names the action names no principal and has a
+/// `Resource` without policy variables, and the boundary and every SCP level allow the action on `*` without
+/// conditions (see [`AccountOracle::quick_scope`]).
 #[derive(Debug, Default)]
 struct QuickScope {
     /// The identity `Allow`s' resource patterns.
     allowed: Vec<String>,
     /// The identity `Deny`s' resource patterns.
     denied: Vec<String>,
+    /// Conditional identity statements' resource patterns: an ARN they match is left to the evaluation.
+    undecided: Vec<String>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -300,9 +305,14 @@ impl<'a> AccountOracle<'a> {
             .levels
             .iter()
             .any(|l| !l.rcps.is_empty());
+        let caller_accounts = infos
+            .iter()
+            .map(|p| pare_policy::evaluate::user_or_role_account(&p.arn).map(str::to_owned))
+            .collect();
         AccountOracle {
             simple_trust,
             has_rcps,
+            caller_accounts,
             assume_role: catalog.action("sts:AssumeRole"),
             sets: RefCell::new(HashMap::new()),
             restricted: RefCell::new(HashMap::new()),
@@ -363,26 +373,24 @@ impl<'a> AccountOracle<'a> {
     /// level allow the action on `*`). Then no condition dependency can arise, the boundary and SCP levels allow,
     /// and the identity statements decide: a `Deny` whose pattern matches the ARN denies, else an `Allow` whose
     /// pattern matches allows, else nothing allows. Patterns are matched with the evaluation's own matcher.
+    ///
+    /// The caller checks the first two (`allows` only asks when its memo is sound, which is the same test).
     fn quick_decision(
         &self,
         i: usize,
-        action_name: &str,
         action: pare_catalog::ActionId,
         arn: &str,
     ) -> Option<Access> {
-        let me = self.infos.get(i)?;
-        if self.has_rcps
-            || !pare_policy::evaluate::decided_by_principal_policies(
-                &me.arn,
-                action_name,
-                arn,
-                &self.context,
-            )
-        {
+        let scope = self.cached_quick_scope(i, action)?;
+        if Self::hit(&scope.undecided, arn) {
             return None;
         }
-        let scope = self.cached_quick_scope(i, action)?;
         Some(Self::read_scope(&scope, arn))
+    }
+
+    /// Whether a pattern matches the ARN, as the evaluation matches `Resource`.
+    fn hit(patterns: &[String], arn: &str) -> bool {
+        pare_policy::evaluate::any_resource_pattern_matches(patterns, arn)
     }
 
     /// [`Self::quick_scope`], computed once per (principal, action).
@@ -400,14 +408,9 @@ impl<'a> AccountOracle<'a> {
 
     /// The identity statements' answer on `arn` (see [`Self::quick_decision`]).
     fn read_scope(scope: &QuickScope, arn: &str) -> Access {
-        let hit = |patterns: &[String]| {
-            patterns
-                .iter()
-                .any(|r| pare_policy::evaluate::resource_pattern_matches(r, arn))
-        };
-        if hit(&scope.denied) {
+        if Self::hit(&scope.denied, arn) {
             Access::Denied
-        } else if hit(&scope.allowed) {
+        } else if Self::hit(&scope.allowed, arn) {
             Access::Allowed
         } else {
             Access::Denied
@@ -415,10 +418,12 @@ impl<'a> AccountOracle<'a> {
     }
 
     /// The identity statements' resource patterns for the action, when every statement of the principal's
-    /// policies that names it is unconditional, names no principal, has a `Resource` (not `NotResource`) without
-    /// policy variables, the boundary (if any) has such an `Allow` on `*` and no `Deny`, and so has every SCP level
-    /// that applies; `None` otherwise. SCPs the model exempts the principal from (service-linked roles) leave it
-    /// to the evaluation, which decides the exemption itself.
+    /// policies that names it names no principal and has a `Resource` (not `NotResource`) without policy
+    /// variables, the boundary (if any) has an unconditional `Allow` on `*` and no `Deny` or conditional statement,
+    /// and so has every SCP level that applies; `None` otherwise. Conditional identity statements are kept apart
+    /// (`undecided`): the evaluation only looks at a statement's conditions when its resource matches, so they
+    /// matter only for the ARNs they name. SCPs the model exempts the principal from (service-linked roles) leave
+    /// it to the evaluation, which decides the exemption itself.
     fn quick_scope(&self, i: usize, action: pare_catalog::ActionId) -> Option<QuickScope> {
         let p = self
             .ids
@@ -437,10 +442,16 @@ impl<'a> AccountOracle<'a> {
             if st.not_resource
                 || st.resources.is_empty()
                 || st.names_principal
-                || st.is_conditional()
                 || st.resources.iter().any(|r| r.contains("${"))
             {
                 return None;
+            }
+            if st.is_conditional() {
+                if s.role != PartRole::Identity {
+                    return None;
+                }
+                out.undecided.extend(st.resources.iter().cloned());
+                continue;
             }
             match (s.role, st.effect) {
                 (PartRole::Identity, Effect::Allow) => {
@@ -579,13 +590,16 @@ impl PermissionOracle for AccountOracle<'_> {
                 // The per-action memo holds only answers the principal's own policies decide (same account, no
                 // trust or key policy needed, no RCPs): across those ARNs an answer from statements that all apply
                 // to `*` without resource conditions is the same.
+                // (`decided_by_principal_policies`, with the caller's part read once per principal.)
                 let memo_sound = !self.has_rcps
-                    && pare_policy::evaluate::decided_by_principal_policies(
-                        &me.arn,
-                        action,
-                        arn,
-                        &self.context,
-                    );
+                    && !pare_policy::evaluate::requires_resource_policy(action)
+                    && self
+                        .caller_accounts
+                        .get(principal)
+                        .and_then(Option::as_deref)
+                        .is_some_and(|account| {
+                            pare_policy::evaluate::resource_in_account(account, arn, &self.context)
+                        });
                 let key = self
                     .action_id(action)
                     .map(|a| (principal, a))
@@ -594,9 +608,7 @@ impl PermissionOracle for AccountOracle<'_> {
                 if let Some(Some(known)) = memo {
                     return known;
                 }
-                if let Some(quick) =
-                    key.and_then(|(_, a)| self.quick_decision(principal, action, a, arn))
-                {
+                if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
                     return quick;
                 }
                 let access = self.with_policy_set(principal, action, |set| {
@@ -730,16 +742,14 @@ impl PermissionOracle for AccountOracle<'_> {
                 .assume_role
                 .and_then(|a| self.cached_quick_scope(caller, a))
         {
-            let hit = |patterns: &[String]| {
-                patterns
-                    .iter()
-                    .any(|r| pare_policy::evaluate::resource_pattern_matches(r, &role_info.arn))
-            };
-            if hit(&scope.denied) {
-                return Access::Denied;
-            }
-            if hit(&scope.allowed) {
-                return Access::Allowed;
+            let arn = role_info.arn.as_str();
+            if !Self::hit(&scope.undecided, arn) {
+                if Self::hit(&scope.denied, arn) {
+                    return Access::Denied;
+                }
+                if Self::hit(&scope.allowed, arn) {
+                    return Access::Allowed;
+                }
             }
         }
         self.with_policy_set(caller, "sts:AssumeRole", |set| {
