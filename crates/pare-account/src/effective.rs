@@ -148,6 +148,33 @@ impl Account {
     /// Every policy that applies to the principal's requests, for `pare_policy::evaluate` (add a resource policy
     /// or session policy to `set` as the request needs). `None` for an unknown id.
     pub fn policies_of(&self, id: PrincipalId) -> Option<PrincipalPolicies> {
+        self.policies_mapped(id, &mut |_, doc| doc.clone())
+    }
+
+    /// Like [`Account::policies_of`], but every document keeps only the statements that cover `cache.action`
+    /// (see `PolicySet::restricted_to_action`): `evaluate` gives the same answers for requests of that action,
+    /// much faster on sets of large managed policies. Each managed policy is restricted once per cache.
+    pub fn policies_for_action(
+        &self,
+        id: PrincipalId,
+        cache: &mut ActionPolicies,
+    ) -> Option<PrincipalPolicies> {
+        let ActionPolicies { action, managed } = cache;
+        self.policies_mapped(id, &mut |pid, doc| match pid {
+            Some(pid) => managed
+                .entry(pid)
+                .or_insert_with(|| doc.restricted_to_action(action))
+                .clone(),
+            None => doc.restricted_to_action(action),
+        })
+    }
+
+    /// The principal's policies, each document passed through `map` (with its managed-policy id, if any).
+    fn policies_mapped(
+        &self,
+        id: PrincipalId,
+        map: &mut dyn FnMut(Option<PolicyId>, &PolicyDocument) -> PolicyDocument,
+    ) -> Option<PrincipalPolicies> {
         let p = self.principal(id)?;
         let mut out = PrincipalPolicies {
             set: PolicySet::default(),
@@ -158,7 +185,11 @@ impl Account {
             unresolved: Vec::new(),
         };
         for part in self.identity_parts(id) {
-            let (doc, source): (Option<&PolicyDocument>, PolicySource) = match part {
+            let (managed_id, doc, source): (
+                Option<PolicyId>,
+                Option<&PolicyDocument>,
+                PolicySource,
+            ) = match part {
                 IdentityPart::Managed(pid, group) => {
                     let Some(m) = self.policy(pid) else { continue };
                     let source = match group.and_then(|g| self.group(g)) {
@@ -173,11 +204,12 @@ impl Account {
                     if m.document().is_none() {
                         out.unresolved.push(m.arn.clone());
                     }
-                    (m.document(), source)
+                    (Some(pid), m.document(), source)
                 }
                 IdentityPart::Inline(i) => {
                     let Some(ip) = p.inline.get(i) else { continue };
                     (
+                        None,
                         Some(&ip.document.document),
                         PolicySource::Inline {
                             name: ip.name.clone(),
@@ -190,6 +222,7 @@ impl Account {
                         continue;
                     };
                     (
+                        None,
                         Some(&ip.document.document),
                         PolicySource::GroupInline {
                             group: group.arn.clone(),
@@ -199,14 +232,16 @@ impl Account {
                 }
             };
             if let Some(doc) = doc {
-                out.set.identity_policies.push(doc.clone());
+                out.set.identity_policies.push(map(managed_id, doc));
                 out.identity_sources.push(source);
             }
         }
         if let Some(b) = p.permissions_boundary.and_then(|b| self.policy(b)) {
             match b.document() {
                 Some(doc) => {
-                    out.set.permission_boundaries.push(doc.clone());
+                    out.set
+                        .permission_boundaries
+                        .push(map(p.permissions_boundary, doc));
                     out.boundary_sources.push(PolicySource::Boundary {
                         policy: b.arn.clone(),
                     });
@@ -215,9 +250,12 @@ impl Account {
             }
         }
         for (level, l) in self.org_policies.levels.iter().enumerate() {
-            out.set
-                .service_control_policies
-                .push(l.scps.iter().map(|s| s.document.document.clone()).collect());
+            out.set.service_control_policies.push(
+                l.scps
+                    .iter()
+                    .map(|s| map(None, &s.document.document))
+                    .collect(),
+            );
             out.scp_sources.push(
                 l.scps
                     .iter()
@@ -228,9 +266,12 @@ impl Account {
                     })
                     .collect(),
             );
-            out.set
-                .resource_control_policies
-                .push(l.rcps.iter().map(|s| s.document.document.clone()).collect());
+            out.set.resource_control_policies.push(
+                l.rcps
+                    .iter()
+                    .map(|s| map(None, &s.document.document))
+                    .collect(),
+            );
             out.rcp_sources.push(
                 l.rcps
                     .iter()
@@ -251,6 +292,26 @@ impl Account {
     }
 }
 
+/// Managed policies restricted to one action, shared by every principal they are attached to (see
+/// [`Account::policies_for_action`]).
+#[derive(Clone, Debug, Default)]
+pub struct ActionPolicies {
+    /// The action.
+    pub action: String,
+    managed: HashMap<PolicyId, PolicyDocument>,
+}
+
+impl ActionPolicies {
+    /// An empty cache for `action`.
+    #[must_use]
+    pub fn new(action: &str) -> Self {
+        ActionPolicies {
+            action: action.to_owned(),
+            managed: HashMap::new(),
+        }
+    }
+}
+
 /// One statement compiled to the actions it covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompiledStatement {
@@ -265,6 +326,8 @@ pub struct CompiledStatement {
     pub all_resources: bool,
     /// The condition keys the statement tests; empty when unconditional.
     pub condition_keys: Vec<String>,
+    /// The statement has a `Principal` or `NotPrincipal` element (then it applies only to the callers it names).
+    pub names_principal: bool,
 }
 
 impl CompiledStatement {
@@ -345,6 +408,7 @@ impl Compiler<'_> {
                 not_resource,
                 all_resources,
                 condition_keys,
+                names_principal: st.principal.is_some(),
             });
         }
         out

@@ -155,6 +155,9 @@ pub struct AccountGraph {
     externals: HashMap<External, NodeIndex>,
     /// Inline policy nodes by (owner ARN, name).
     inline: HashMap<(String, String), NodeIndex>,
+    /// What each role's trust policy says about internal callers (kept by [`AccountGraph::build_structure`] for
+    /// [`AccountGraph::add_trust_edges_around`]).
+    role_trusts: Vec<RoleTrust>,
 }
 
 impl Account {
@@ -201,6 +204,153 @@ impl AccountGraph {
     }
 
     fn build_with(perms: &AccountPermissions<'_>, exact: bool) -> AccountGraph {
+        let mut g = Self::structure(perms);
+        g.add_trust_edges(perms, exact);
+        g
+    }
+
+    /// The graph without the can-assume edges of internal callers (they need evaluations): structure and the
+    /// edges from outside principals that trust policies name. Add the internal ones a view needs with
+    /// [`AccountGraph::add_trust_edges_around`].
+    pub fn build_structure(perms: &AccountPermissions<'_>) -> AccountGraph {
+        let mut g = Self::structure(perms);
+        g.role_trusts = g.add_external_trust_edges(perms);
+        g
+    }
+
+    /// Adds every internal can-assume edge that [`AccountGraph::neighbourhood`]`(id, depth)` can see, evaluating
+    /// only the (caller, role) pairs around the principal: the neighbourhood is then the same as on the graph
+    /// [`AccountGraph::build`] makes. Add escalation edges first (the neighbourhood follows them too).
+    pub fn add_trust_edges_around(
+        &mut self,
+        perms: &AccountPermissions<'_>,
+        id: PrincipalId,
+        depth: usize,
+    ) {
+        let trusts = std::mem::take(&mut self.role_trusts);
+        let by_role: HashMap<PrincipalId, &RoleTrust> =
+            trusts.iter().map(|t| (t.role, t)).collect();
+        let mut eval = TrustEvaluator::new(perms, false);
+        // Which roles each caller may get into: those naming it, those trusting the account (for callers whose
+        // policies allow sts:AssumeRole), those trusting everyone.
+        let mut naming: HashMap<PrincipalId, Vec<&RoleTrust>> = HashMap::new();
+        let mut account_wide: Vec<&RoleTrust> = Vec::new();
+        let mut everyone: Vec<&RoleTrust> = Vec::new();
+        for rt in &trusts {
+            if rt.everyone {
+                everyone.push(rt);
+                continue;
+            }
+            for caller in rt.named.keys() {
+                naming.entry(*caller).or_default().push(rt);
+            }
+            if rt.account {
+                account_wide.push(rt);
+            }
+        }
+        let roles_for = |p: PrincipalId, assume_callers: &[PrincipalId]| -> Vec<&RoleTrust> {
+            let mut out: Vec<&RoleTrust> = everyone.clone();
+            out.extend(naming.get(&p).into_iter().flatten().copied());
+            if assume_callers.binary_search(&p).is_ok() {
+                out.extend(account_wide.iter().copied());
+            }
+            out.sort_unstable_by_key(|rt| rt.role);
+            out.dedup_by_key(|rt| rt.role);
+            out
+        };
+        // A principal is expanded once, as a role (all its callers) and as a caller (all the roles it may get
+        // into); a pair is evaluated when its first side is expanded, never again from the other side.
+        let mut expanded: Vec<bool> = vec![false; perms.account.principals.len()];
+        let is_expanded = |e: &[bool], p: PrincipalId| e.get(p.index()).copied().unwrap_or(false);
+        // The same walk as `neighbourhood`: before a node's edges are read, every edge touching it is added.
+        let Some(start) = self.principal_node(id) else {
+            self.role_trusts = trusts;
+            return;
+        };
+        let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
+        let mut frontier = vec![start];
+        for _ in 0..=depth {
+            let mut next = Vec::new();
+            for n in frontier {
+                if let Some(Node::Principal { id: p }) = self.graph.node_weight(n).cloned()
+                    && !is_expanded(&expanded, p)
+                {
+                    // As a role: its callers. As a caller: the roles that may let it in.
+                    if let Some(rt) = by_role.get(&p) {
+                        for (caller, session) in rt.callers(&eval.assume_callers, perms.account) {
+                            if !is_expanded(&expanded, caller) {
+                                self.add_internal_trust_edge(
+                                    perms,
+                                    &mut eval,
+                                    rt,
+                                    caller,
+                                    session.as_deref(),
+                                );
+                            }
+                        }
+                    }
+                    for rt in roles_for(p, &eval.assume_callers) {
+                        if is_expanded(&expanded, rt.role) || rt.role == p {
+                            continue;
+                        }
+                        if let Some(session) = rt.caller(p, &eval.assume_callers) {
+                            self.add_internal_trust_edge(
+                                perms,
+                                &mut eval,
+                                rt,
+                                p,
+                                session.as_deref(),
+                            );
+                        }
+                    }
+                    if let Some(e) = expanded.get_mut(p.index()) {
+                        *e = true;
+                    }
+                }
+                let around: Vec<(NodeIndex, bool)> = self
+                    .edges_from(n)
+                    .map(|(t, e)| (t, true, e))
+                    .chain(self.edges_to(n).map(|(s, e)| (s, false, e)))
+                    .filter(|(_, _, e)| {
+                        matches!(
+                            e.kind,
+                            EdgeKind::CanAssume { .. } | EdgeKind::CanEscalateTo { .. }
+                        )
+                    })
+                    .map(|(m, out, _)| (m, out))
+                    .collect();
+                for (m, _) in around {
+                    if seen.insert(m) {
+                        next.push(m);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        // Principals seen but not expanded: the edges between two of them are shown too.
+        let rest: Vec<PrincipalId> = seen
+            .iter()
+            .filter_map(|n| match self.graph.node_weight(*n) {
+                Some(Node::Principal { id }) if !is_expanded(&expanded, *id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let rest_set: BTreeSet<PrincipalId> = rest.iter().copied().collect();
+        for &caller in &rest {
+            for rt in roles_for(caller, &eval.assume_callers) {
+                if !rest_set.contains(&rt.role) {
+                    continue;
+                }
+                if let Some(session) = rt.caller(caller, &eval.assume_callers) {
+                    self.add_internal_trust_edge(perms, &mut eval, rt, caller, session.as_deref());
+                }
+            }
+        }
+        self.role_trusts = trusts;
+    }
+
+    /// Nodes and structural edges: principals, groups, policies; member-of, attached, inline, boundary.
+    fn structure(perms: &AccountPermissions<'_>) -> AccountGraph {
         let acc = perms.account;
         let mut g = AccountGraph::default();
         for id in acc.principal_ids() {
@@ -284,7 +434,6 @@ impl AccountGraph {
                 );
             }
         }
-        g.add_trust_edges(perms, exact);
         g
     }
 
@@ -315,33 +464,63 @@ impl AccountGraph {
         n
     }
 
+    /// Every role's can-assume edges: outside principals, and every internal caller.
     fn add_trust_edges(&mut self, perms: &AccountPermissions<'_>, exact: bool) {
+        let trusts = self.add_external_trust_edges(perms);
+        let mut eval = TrustEvaluator::new(perms, exact);
+        for rt in &trusts {
+            let callers = rt.callers(&eval.assume_callers, perms.account);
+            for (caller, session) in callers {
+                self.add_internal_trust_edge(perms, &mut eval, rt, caller, session.as_deref());
+            }
+        }
+    }
+
+    /// The can-assume edges from outside principals (no evaluation needed) of every role, and what each role's
+    /// trust policy says about callers inside the account.
+    fn add_external_trust_edges(&mut self, perms: &AccountPermissions<'_>) -> Vec<RoleTrust> {
         let acc = perms.account;
-        let catalog = perms.catalog;
-        let assume_ids: Vec<(usize, ActionId)> = ASSUME_ACTIONS
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| catalog.action(a).map(|id| (i, id)))
-            .collect();
-        let mut cache: HashMap<PrincipalId, PrincipalPolicies> = HashMap::new();
-        // The callers' policies with `Allow` conditions taken as met, and without conditional `Allow`s (made
-        // once per caller; the role's trust policy is swapped in for each evaluation).
-        let mut relaxed_cache: HashMap<PrincipalId, pare_policy::PolicySet> = HashMap::new();
-        let mut strict_cache: HashMap<PrincipalId, pare_policy::PolicySet> = HashMap::new();
-        // What each caller's policies say about sts:AssumeRole. RCPs govern STS too, so with RCPs every
-        // decision is evaluated.
-        let mut assume_info: HashMap<PrincipalId, AssumeInfo> = HashMap::new();
         let no_rcps = acc.org_policies.levels.iter().all(|l| l.rcps.is_empty());
-        let assume_role = catalog.action("sts:AssumeRole");
+        let mut out = Vec::new();
         for role_id in acc.principal_ids() {
             let Some(role) = acc.principal(role_id) else {
                 continue;
             };
             let Some(details) = &role.role else { continue };
             let trust = &details.trust_policy.document;
-            // Which principals the trust policy's Allow statements name, and for which assume actions.
-            // Internal candidates, with the session ARN when the trust policy names one session of a role.
-            let mut internal: BTreeMap<PrincipalId, Option<String>> = BTreeMap::new();
+            let mut rt = RoleTrust {
+                role: role_id,
+                named: BTreeMap::new(),
+                everyone: false,
+                account: false,
+                names: BTreeSet::new(),
+                names_everyone: false,
+                simple: false,
+            };
+            for st in trust
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                let Some(pc) = st.principal.as_ref().filter(|pc| !pc.negated) else {
+                    continue;
+                };
+                match &pc.principals {
+                    PrincipalSet::Any => rt.names_everyone = true,
+                    PrincipalSet::Named(entries) => {
+                        for (k, vs) in entries {
+                            if *k == ClauseKind::Aws {
+                                for v in vs {
+                                    if v == "*" {
+                                        rt.names_everyone = true;
+                                    }
+                                    rt.names.insert(v.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             let mut externals: BTreeMap<External, (BTreeSet<String>, BTreeSet<String>)> =
                 BTreeMap::new();
             for st in trust
@@ -366,14 +545,14 @@ impl AccountGraph {
                 match &pc.principals {
                     PrincipalSet::Any => {
                         named.push(External::Anyone);
-                        internal.extend(acc.principal_ids().map(|id| (id, None)));
+                        rt.everyone = true;
                     }
                     PrincipalSet::Named(entries) => {
                         for (kind, values) in entries {
                             for v in values {
                                 match kind {
                                     ClauseKind::Aws => {
-                                        self.classify_aws(acc, v, &mut internal, &mut named);
+                                        Self::classify_aws(acc, v, &mut rt, &mut named);
                                     }
                                     ClauseKind::Service => named.push(External::Service(v.clone())),
                                     ClauseKind::Federated => {
@@ -432,8 +611,7 @@ impl AccountGraph {
                     reason,
                 );
             }
-            // Internal callers: the trust policy and the caller's policies evaluated together.
-            let trust_simple = no_rcps
+            rt.simple = no_rcps
                 && acc
                     .account_id
                     .as_deref()
@@ -443,226 +621,232 @@ impl AccountGraph {
                         && (st.conditions.is_empty()
                             || !action_clause_covers(&st.action, "sts:AssumeRole"))
                 });
-            let mut trust_slot = Some(trust.clone());
-            let trust_relaxed = relax_document(trust);
-            let trust_strict = strict_document(trust);
-            for (caller_id, session) in internal {
-                if caller_id == role_id {
-                    continue;
-                }
-                let Some(caller) = acc.principal(caller_id) else {
-                    continue;
-                };
-                // The root user cannot assume roles; service-linked roles are assumed by their service only.
-                if caller.kind == PrincipalKind::Root {
-                    continue;
-                }
-                let Some(effective) = perms.principal(caller_id) else {
-                    continue;
-                };
-                for &(i, action_id) in &assume_ids {
-                    let Some(&action) = ASSUME_ACTIONS.get(i) else {
-                        continue;
-                    };
-                    if i > 0 {
-                        // Web identity and SAML assumptions are made by federated principals, not IAM ones.
-                        continue;
-                    }
-                    // Cheap filter: the caller's identity policies must name the action, or the trust policy
-                    // must name the caller itself (then its own policies need not allow it).
-                    let caller_arn = session.as_deref().unwrap_or(&caller.arn);
-                    let names_caller = trust_names(trust, caller_arn);
-                    if !names_caller && !effective.is_allowed(action_id) {
-                        continue;
-                    }
-                    // Without the trust naming the caller, an identity statement must allow the role's ARN.
-                    if !names_caller && i == 0 {
-                        let info = assume_info
-                            .entry(caller_id)
-                            .or_insert_with(|| AssumeInfo::of(effective, assume_role));
-                        let reaching: Vec<&AssumeGrant> = info
-                            .grants
-                            .iter()
-                            .filter(|g| g.reaches(&role.arn))
-                            .collect();
-                        if reaching.is_empty() {
-                            continue;
-                        }
-                        // The shortcut: nothing conditional or denying on either side, so the answer is allowed.
-                        let unconditional: BTreeSet<&str> = reaching
-                            .iter()
-                            .filter(|g| !g.conditional)
-                            .map(|g| g.source.as_str())
-                            .collect();
-                        let simple =
-                            trust_simple && session.is_none() && info.unfiltered && !info.denied;
-                        if !exact
-                            && simple
-                            && !unconditional.is_empty()
-                            && let Some(from) = self.principals.get(&caller_id).copied()
-                        {
-                            let mut sources: Vec<&str> = unconditional.into_iter().collect();
-                            sources.push("the trust policy");
-                            sources.sort_unstable();
-                            let reason = format!(
-                                "`{}` can call {action} on `{}`: allowed by {}",
-                                caller.name,
-                                role.name,
-                                sources.join(", ")
-                            );
-                            let kind = EdgeKind::CanAssume {
-                                action: action.to_owned(),
-                                condition_keys: Vec::new(),
-                                requires_mfa: false,
-                                unconditional: true,
-                            };
-                            self.add(from, role_node, kind, reason);
-                            continue;
-                        }
-                    }
-                    let policies = cache.entry(caller_id).or_insert_with(|| {
-                        acc.policies_of(caller_id)
-                            .unwrap_or_else(|| PrincipalPolicies {
-                                set: pare_policy::PolicySet::default(),
-                                identity_sources: Vec::new(),
-                                boundary_sources: Vec::new(),
-                                scp_sources: Vec::new(),
-                                rcp_sources: Vec::new(),
-                                unresolved: Vec::new(),
-                            })
-                    });
-                    std::mem::swap(&mut policies.set.resource_policy, &mut trust_slot);
-                    let request = pare_policy::Request {
-                        principal: caller_arn.to_owned(),
-                        action: action.to_owned(),
-                        resource: role.arn.clone(),
-                        context: Context::new(),
-                    };
-                    let mut ev = evaluate(&request, &policies.set);
-                    // Denied only because conditions on keys nobody supplied did not hold? Then allowed if
-                    // they hold: evaluate again with the conditions of `Allow` statements taken as met.
-                    let mut conditional = false;
-                    if ev.decision == Decision::ImplicitlyDenied
-                        && ev
-                            .depends_on
-                            .iter()
-                            .any(|d| d.statement.effect == Effect::Allow)
-                    {
-                        let set = relaxed_cache
-                            .entry(caller_id)
-                            .or_insert_with(|| map_documents(&policies.set, relax_document));
-                        let relaxed = evaluate_with_trust(&request, set, &trust_relaxed);
-                        if relaxed.decision == Decision::Allowed {
-                            conditional = true;
-                            ev.depends_on
-                                .retain(|d| d.statement.effect == Effect::Allow);
-                        }
-                    }
-                    // Allowed, with conditions on missing keys somewhere in `Allow`s? If it is still allowed
-                    // without the conditional `Allow`s, the decision did not rest on them.
-                    if ev.decision == Decision::Allowed
-                        && ev
-                            .depends_on
-                            .iter()
-                            .any(|d| d.statement.effect == Effect::Allow)
-                        && evaluate_with_trust(
-                            &request,
-                            strict_cache
-                                .entry(caller_id)
-                                .or_insert_with(|| map_documents(&policies.set, strict_document)),
-                            &trust_strict,
-                        )
-                        .decision
-                            == Decision::Allowed
-                    {
-                        ev.depends_on
-                            .retain(|d| d.statement.effect != Effect::Allow);
-                    }
-                    std::mem::swap(&mut policies.set.resource_policy, &mut trust_slot);
-                    let keys: Vec<String> = {
-                        let mut k: Vec<String> =
-                            ev.depends_on.iter().map(|d| d.key.clone()).collect();
-                        k.sort();
-                        k.dedup();
-                        k
-                    };
-                    let allowed = ev.decision == Decision::Allowed;
-                    if !allowed && !conditional {
-                        continue;
-                    }
-                    let requires_mfa = keys
-                        .iter()
-                        .any(|k| MFA_KEYS.contains(&k.to_ascii_lowercase().as_str()));
-                    let via: Vec<String> = ev
-                        .matched_statements
-                        .iter()
-                        .filter_map(|s| match s.policy_type {
-                            pare_policy::PolicyType::Resource => {
-                                Some("the trust policy".to_owned())
-                            }
-                            _ => policies.source_of(s).map(ToString::to_string),
-                        })
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    let who = match &session {
-                        Some(arn) => format!("a session of `{}` (`{arn}`)", caller.name),
-                        None => format!("`{}`", caller.name),
-                    };
-                    let mut reason = format!(
-                        "{who} can call {action} on `{}`: allowed by {}",
-                        role.name,
-                        if via.is_empty() {
-                            "the trust policy".to_owned()
-                        } else {
-                            via.join(", ")
-                        }
-                    );
-                    if !keys.is_empty() {
-                        reason.push_str(&format!(
-                            "; {} on {}",
-                            if allowed {
-                                "the decision rested on conditions"
-                            } else {
-                                "only if conditions hold"
-                            },
-                            keys.iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
-                    }
-                    let Some(from) = self.principals.get(&caller_id).copied() else {
-                        continue;
-                    };
-                    self.add(
-                        from,
-                        role_node,
-                        EdgeKind::CanAssume {
-                            action: action.to_owned(),
-                            unconditional: allowed && keys.is_empty(),
-                            condition_keys: keys,
-                            requires_mfa,
-                        },
-                        reason,
-                    );
-                }
-            }
+            out.push(rt);
         }
+        out
     }
 
-    /// Sorts an `AWS` principal value into internal principals (this account's, all of them for the account
-    /// itself) and outside ones.
-    fn classify_aws(
-        &self,
-        acc: &Account,
-        v: &str,
-        internal: &mut BTreeMap<PrincipalId, Option<String>>,
-        named: &mut Vec<External>,
+    /// The can-assume edge from an internal caller to a role, when the role's trust policy and the caller's
+    /// policies evaluated together let it in (`session`: the trust policy names only this session of the caller).
+    fn add_internal_trust_edge(
+        &mut self,
+        perms: &AccountPermissions<'_>,
+        eval: &mut TrustEvaluator,
+        rt: &RoleTrust,
+        caller_id: PrincipalId,
+        session: Option<&str>,
     ) {
+        const ACTION: &str = "sts:AssumeRole";
+        let acc = perms.account;
+        let role_id = rt.role;
+        if caller_id == role_id {
+            return;
+        }
+        let (Some(role), Some(caller)) = (acc.principal(role_id), acc.principal(caller_id)) else {
+            return;
+        };
+        let Some(trust) = role.role.as_ref().map(|r| &r.trust_policy.document) else {
+            return;
+        };
+        // The root user cannot assume roles; service-linked roles are assumed by their service only.
+        if caller.kind == PrincipalKind::Root {
+            return;
+        }
+        let Some(effective) = perms.principal(caller_id) else {
+            return;
+        };
+        let Some(role_node) = self.principals.get(&role_id).copied() else {
+            return;
+        };
+        let Some(from) = self.principals.get(&caller_id).copied() else {
+            return;
+        };
+        // Cheap filter: the caller's identity policies must name the action, or the trust policy must name the
+        // caller itself (then its own policies need not allow it).
+        let caller_arn = session.unwrap_or(&caller.arn);
+        let names_caller = rt.names_everyone || rt.names.contains(caller_arn);
+        debug_assert_eq!(names_caller, trust_names(trust, caller_arn));
+        let allowed_somewhere = eval.assume_role.is_some_and(|a| effective.is_allowed(a));
+        if !names_caller && !allowed_somewhere {
+            return;
+        }
+        // Without the trust naming the caller, an identity statement must allow the role's ARN.
+        if !names_caller {
+            let assume_role = eval.assume_role;
+            let Some(slot) = eval.assume_info.get_mut(caller_id.index()) else {
+                return;
+            };
+            let info = slot.get_or_insert_with(|| AssumeInfo::of(effective, assume_role));
+            let reaching: Vec<&AssumeGrant> = info
+                .grants
+                .iter()
+                .filter(|g| g.reaches(&role.arn))
+                .collect();
+            if reaching.is_empty() {
+                return;
+            }
+            // The shortcut: nothing conditional or denying on either side, so the answer is allowed.
+            let unconditional: BTreeSet<&str> = reaching
+                .iter()
+                .filter(|g| !g.conditional)
+                .map(|g| g.source.as_str())
+                .collect();
+            let simple = rt.simple && session.is_none() && info.unfiltered && !info.denied;
+            if !eval.exact && simple && !unconditional.is_empty() {
+                let mut sources: Vec<&str> = unconditional.into_iter().collect();
+                sources.push("the trust policy");
+                sources.sort_unstable();
+                let reason = format!(
+                    "`{}` can call {ACTION} on `{}`: allowed by {}",
+                    caller.name,
+                    role.name,
+                    sources.join(", ")
+                );
+                let kind = EdgeKind::CanAssume {
+                    action: ACTION.to_owned(),
+                    condition_keys: Vec::new(),
+                    requires_mfa: false,
+                    unconditional: true,
+                };
+                self.add(from, role_node, kind, reason);
+                return;
+            }
+        }
+        let TrustEvaluator {
+            cache,
+            relaxed_cache,
+            strict_cache,
+            restricted,
+            ..
+        } = eval;
+        // The caller's policies, restricted to sts:AssumeRole (the same decisions, without scanning every
+        // statement of large managed policies).
+        let policies = cache.entry(caller_id).or_insert_with(|| {
+            acc.policies_for_action(caller_id, restricted)
+                .unwrap_or_else(|| PrincipalPolicies {
+                    set: pare_policy::PolicySet::default(),
+                    identity_sources: Vec::new(),
+                    boundary_sources: Vec::new(),
+                    scp_sources: Vec::new(),
+                    rcp_sources: Vec::new(),
+                    unresolved: Vec::new(),
+                })
+        });
+        let request = pare_policy::Request {
+            principal: caller_arn.to_owned(),
+            action: ACTION.to_owned(),
+            resource: role.arn.clone(),
+            context: Context::new(),
+        };
+        let mut ev = evaluate_with_trust(&request, &mut policies.set, trust);
+        // Denied only because conditions on keys nobody supplied did not hold? Then allowed if they hold:
+        // evaluate again with the conditions of `Allow` statements taken as met.
+        let mut conditional = false;
+        if ev.decision == Decision::ImplicitlyDenied
+            && ev
+                .depends_on
+                .iter()
+                .any(|d| d.statement.effect == Effect::Allow)
+        {
+            let set = relaxed_cache
+                .entry(caller_id)
+                .or_insert_with(|| map_documents(&policies.set, relax_document));
+            let relaxed = evaluate_with_trust(&request, set, &relax_document(trust));
+            if relaxed.decision == Decision::Allowed {
+                conditional = true;
+                ev.depends_on
+                    .retain(|d| d.statement.effect == Effect::Allow);
+            }
+        }
+        // Allowed, with conditions on missing keys somewhere in `Allow`s? If it is still allowed without the
+        // conditional `Allow`s, the decision did not rest on them.
+        if ev.decision == Decision::Allowed
+            && ev
+                .depends_on
+                .iter()
+                .any(|d| d.statement.effect == Effect::Allow)
+            && evaluate_with_trust(
+                &request,
+                strict_cache
+                    .entry(caller_id)
+                    .or_insert_with(|| map_documents(&policies.set, strict_document)),
+                &strict_document(trust),
+            )
+            .decision
+                == Decision::Allowed
+        {
+            ev.depends_on
+                .retain(|d| d.statement.effect != Effect::Allow);
+        }
+        let keys: Vec<String> = {
+            let mut k: Vec<String> = ev.depends_on.iter().map(|d| d.key.clone()).collect();
+            k.sort();
+            k.dedup();
+            k
+        };
+        let allowed = ev.decision == Decision::Allowed;
+        if !allowed && !conditional {
+            return;
+        }
+        let requires_mfa = keys
+            .iter()
+            .any(|k| MFA_KEYS.contains(&k.to_ascii_lowercase().as_str()));
+        let via: Vec<String> = ev
+            .matched_statements
+            .iter()
+            .filter_map(|s| match s.policy_type {
+                pare_policy::PolicyType::Resource => Some("the trust policy".to_owned()),
+                _ => policies.source_of(s).map(ToString::to_string),
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let who = match session {
+            Some(arn) => format!("a session of `{}` (`{arn}`)", caller.name),
+            None => format!("`{}`", caller.name),
+        };
+        let mut reason = format!(
+            "{who} can call {ACTION} on `{}`: allowed by {}",
+            role.name,
+            if via.is_empty() {
+                "the trust policy".to_owned()
+            } else {
+                via.join(", ")
+            }
+        );
+        if !keys.is_empty() {
+            reason.push_str(&format!(
+                "; {} on {}",
+                if allowed {
+                    "the decision rested on conditions"
+                } else {
+                    "only if conditions hold"
+                },
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.add(
+            from,
+            role_node,
+            EdgeKind::CanAssume {
+                action: ACTION.to_owned(),
+                unconditional: allowed && keys.is_empty(),
+                condition_keys: keys,
+                requires_mfa,
+            },
+            reason,
+        );
+    }
+
+    /// Sorts an `AWS` principal value into internal principals (named ones, the whole account, everyone) and
+    /// outside ones.
+    fn classify_aws(acc: &Account, v: &str, rt: &mut RoleTrust, named: &mut Vec<External>) {
         if v == "*" {
             named.push(External::Anyone);
-            internal.extend(acc.principal_ids().map(|id| (id, None)));
+            rt.everyone = true;
             return;
         }
         let account_of = |s: &str| -> Option<String> {
@@ -686,19 +870,17 @@ impl AccountGraph {
         };
         if let Some(account) = account_of(v) {
             if acc.account_id.as_deref() == Some(account.as_str()) {
-                for id in acc.principal_ids() {
-                    internal.entry(id).or_insert(None);
-                }
+                rt.account = true;
             } else {
                 named.push(External::Account(account));
             }
             return;
         }
         if let Some(id) = acc.principal_by_arn(v) {
-            internal.insert(id, None);
+            rt.named.insert(id, None);
         } else if let Some(id) = acc.principal_for_usage_key(v) {
             // A role session (`arn:aws:sts::A:assumed-role/Role/session`): only that session of the role.
-            internal.entry(id).or_insert_with(|| Some(v.to_owned()));
+            rt.named.entry(id).or_insert_with(|| Some(v.to_owned()));
         } else {
             named.push(External::Arn(v.to_owned()));
         }
@@ -1212,4 +1394,100 @@ fn trust_names(trust: &PolicyDocument, arn: &str) -> bool {
                     }
             })
         })
+}
+
+/// What a role's trust policy says about callers inside the account.
+#[derive(Clone, Debug)]
+struct RoleTrust {
+    role: PrincipalId,
+    /// Principals named by ARN, with the session ARN when only one session of a role is named.
+    named: BTreeMap<PrincipalId, Option<String>>,
+    /// `"*"`: everyone.
+    everyone: bool,
+    /// The account itself (its ID or root ARN): the callers' own policies decide.
+    account: bool,
+    /// The `AWS` values of the trust policy's `Allow` statements (any action), and whether one is `"*"` or a
+    /// statement names everyone: a caller they name needs no grant of its own.
+    names: BTreeSet<String>,
+    names_everyone: bool,
+    /// The trust policy delegates to the account with no condition on sts:AssumeRole and no `Deny`, and no RCPs
+    /// apply: a caller with an unconditional grant reaching the role gets in without an evaluation.
+    simple: bool,
+}
+
+impl RoleTrust {
+    /// The internal callers worth evaluating, by id: everyone for `"*"`; for the account, the principals whose
+    /// policies allow sts:AssumeRole somewhere (no other can get in through it); and the named ones.
+    fn callers(
+        &self,
+        assume_callers: &[PrincipalId],
+        acc: &Account,
+    ) -> Vec<(PrincipalId, Option<String>)> {
+        if self.everyone {
+            return acc.principal_ids().map(|id| (id, None)).collect();
+        }
+        let mut out: BTreeMap<PrincipalId, Option<String>> = self.named.clone();
+        if self.account {
+            for &id in assume_callers {
+                out.entry(id).or_insert(None);
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Whether `caller` is among [`RoleTrust::callers`], and with which session.
+    fn caller(
+        &self,
+        caller: PrincipalId,
+        assume_callers: &[PrincipalId],
+    ) -> Option<Option<String>> {
+        if self.everyone {
+            return Some(None);
+        }
+        if let Some(s) = self.named.get(&caller) {
+            return Some(s.clone());
+        }
+        (self.account && assume_callers.binary_search(&caller).is_ok()).then_some(None)
+    }
+}
+
+/// The caches of can-assume evaluations: each caller's policies restricted to sts:AssumeRole (managed policies
+/// restricted once), with conditions relaxed or dropped, and what they say about sts:AssumeRole.
+struct TrustEvaluator {
+    exact: bool,
+    assume_role: Option<ActionId>,
+    /// The principals whose policies allow sts:AssumeRole on some resource, sorted.
+    assume_callers: Vec<PrincipalId>,
+    restricted: crate::effective::ActionPolicies,
+    cache: HashMap<PrincipalId, PrincipalPolicies>,
+    relaxed_cache: HashMap<PrincipalId, pare_policy::PolicySet>,
+    strict_cache: HashMap<PrincipalId, pare_policy::PolicySet>,
+    /// By principal index.
+    assume_info: Vec<Option<AssumeInfo>>,
+}
+
+impl TrustEvaluator {
+    fn new(perms: &AccountPermissions<'_>, exact: bool) -> Self {
+        let assume_role = perms.catalog.action("sts:AssumeRole");
+        let mut assume_callers: Vec<PrincipalId> = perms
+            .account
+            .principal_ids()
+            .filter(|id| {
+                assume_role.is_some_and(|a| perms.principal(*id).is_some_and(|p| p.is_allowed(a)))
+            })
+            .collect();
+        assume_callers.sort_unstable();
+        TrustEvaluator {
+            exact,
+            assume_role,
+            assume_callers,
+            restricted: crate::effective::ActionPolicies::new("sts:AssumeRole"),
+            cache: HashMap::new(),
+            relaxed_cache: HashMap::new(),
+            strict_cache: HashMap::new(),
+            assume_info: std::iter::repeat_with(|| None)
+                .take(perms.account.principals.len())
+                .collect(),
+        }
+    }
 }

@@ -20,8 +20,9 @@ pub use authz::{
 pub use builder::{AccountBuilder, AccountSources, SourceFile, load_account};
 pub use credential_report::{CredentialReport, CredentialRow, Field, parse_credential_report};
 pub use effective::{
-    Access, AccountPermissions, CompiledPolicy, CompiledStatement, EffectivePermissions, PartRole,
-    PermissionSets, PolicyPart, PolicySource, PrincipalPolicies, Scope,
+    Access, AccountPermissions, ActionPolicies, CompiledPolicy, CompiledStatement,
+    EffectivePermissions, PartRole, PermissionSets, PolicyPart, PolicySource, PrincipalPolicies,
+    Scope,
 };
 pub use error::{InputError, Problem};
 pub use graph::{AccountGraph, Edge, EdgeKind, External, Node, UsageFact};

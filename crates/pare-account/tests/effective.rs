@@ -300,3 +300,84 @@ fn bitsets_agree_with_evaluate_on_iam_vulnerable() {
             .is_allowed(catalog.action("iam:CreateAccessKey").unwrap())
     );
 }
+
+/// Policies restricted to one action (`Account::policies_for_action`) give exactly the evaluation of all the
+/// policies, for every principal of the iam-vulnerable account and the AWS CLI example (with the managed-policy
+/// library), on actions of every kind, several resources and a context with and without MFA.
+#[test]
+fn policies_restricted_to_an_action_evaluate_the_same() {
+    let accounts = [
+        load_account(&AccountSources {
+            authz: vec![read(
+                "authz-details-cloudsplaining/example.iam-vulnerable-account.2023.json.gz",
+            )],
+            ..AccountSources::default()
+        })
+        .unwrap(),
+        awscli_with_library(),
+    ];
+    let actions = [
+        "sts:AssumeRole",
+        "iam:PassRole",
+        "iam:CreateAccessKey",
+        "iam:AttachUserPolicy",
+        "iam:PutRolePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:UpdateAssumeRolePolicy",
+        "lambda:CreateFunction",
+        "ec2:RunInstances",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "kms:Decrypt",
+        "ssm:StartSession",
+        "glue:CreateDevEndpoint",
+        "notaservice:DoThing",
+    ];
+    let mut contexts = vec![Context::new()];
+    let mut mfa = Context::new();
+    mfa.insert(
+        "aws:MultiFactorAuthPresent",
+        pare_policy::ContextValue::Single("true".into()),
+    );
+    contexts.push(mfa);
+    let mut compared = 0;
+    let mut allowed = 0;
+    for acc in &accounts {
+        let mut resources: Vec<String> = vec!["*".into()];
+        resources.extend(acc.principals.iter().take(10).map(|p| p.arn.clone()));
+        resources.push("arn:aws:s3:::some-bucket/key".into());
+        for action in actions {
+            let mut cache = pare_account::ActionPolicies::new(action);
+            for id in acc.principal_ids() {
+                let full = acc.policies_of(id).unwrap();
+                let restricted = acc.policies_for_action(id, &mut cache).unwrap();
+                assert_eq!(full.identity_sources, restricted.identity_sources);
+                let arn = acc.principal(id).unwrap().arn.clone();
+                for resource in &resources {
+                    for context in &contexts {
+                        let request = pare_policy::Request {
+                            principal: arn.clone(),
+                            action: action.to_owned(),
+                            resource: resource.clone(),
+                            context: context.clone(),
+                        };
+                        let a = pare_policy::evaluate(&request, &full.set);
+                        let b = pare_policy::evaluate(&request, &restricted.set);
+                        assert_eq!(a.decision, b.decision, "{arn} {action} {resource}");
+                        assert_eq!(a.matched_statements, b.matched_statements, "{arn} {action}");
+                        assert_eq!(a.depends_on, b.depends_on, "{arn} {action} {resource}");
+                        assert_eq!(a.blocked_by, b.blocked_by, "{arn} {action} {resource}");
+                        compared += 1;
+                        allowed += usize::from(a.decision == Decision::Allowed);
+                    }
+                }
+            }
+        }
+    }
+    // Enough questions, with both answers among them.
+    assert!(compared > 20_000, "{compared}");
+    assert!(
+        allowed > 1_000 && allowed < compared,
+        "{allowed} of {compared}"
+    );
+}

@@ -295,3 +295,41 @@ fn conditions_mfa_and_used_edges() {
         })
     ));
 }
+
+/// The graph around a principal built lazily (structure, then only the can-assume pairs its neighbourhood can
+/// see) shows exactly what the whole graph shows around it, for every principal of the iam-vulnerable account at
+/// depths 0 to 2, and evaluates far fewer pairs.
+#[test]
+fn graph_around_a_principal_equals_the_whole_graph_around_it() {
+    let catalog = Catalog::bundled().unwrap();
+    let acc = iam_vulnerable();
+    let perms = AccountPermissions::compile(&acc, catalog);
+    let whole = AccountGraph::build(&perms);
+    let mut checked = 0;
+    let mut with_assume = 0;
+    for id in acc.principal_ids() {
+        for depth in 0..=2 {
+            let expected = whole.neighbourhood(id, depth);
+            let mut lazy = AccountGraph::build_structure(&perms);
+            lazy.add_trust_edges_around(&perms, id, depth);
+            let got = lazy.neighbourhood(id, depth);
+            assert_eq!(
+                lazy.to_json(&acc, &got),
+                whole.to_json(&acc, &expected),
+                "{} at depth {depth}",
+                acc.principal(id).unwrap().arn
+            );
+            assert!(lazy.graph.edge_count() <= whole.graph.edge_count());
+            checked += 1;
+            with_assume += usize::from(
+                whole.to_json(&acc, &expected)["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["kind"] == "can_assume" && e["from"] != e["to"]),
+            );
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    assert!(with_assume > 20, "{with_assume}");
+}

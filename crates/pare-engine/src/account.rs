@@ -416,8 +416,33 @@ pub fn account_graph(
     let catalog =
         pare_catalog::Catalog::bundled().map_err(|e| AccountError::Catalog(e.to_string()))?;
     let perms = AccountPermissions::compile(&account, catalog);
-    let mut graph = AccountGraph::build(&perms);
+    // Structure first; escalation edges from the path search; then only the can-assume pairs the view around
+    // the principal can see are evaluated (the same neighbourhood as on the whole graph, tested).
+    let mut graph = AccountGraph::build_structure(&perms);
     graph.add_usage(&perms, &usage_facts(db)?);
+    let techniques =
+        pare_findings::techniques::bundled().map_err(|e| AccountError::Catalog(e.to_string()))?;
+    let now = pare_account::parse_time(&info.taken_at)
+        .unwrap_or_else(|| chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()));
+    let oracle = pare_findings::account::AccountOracle::new(&perms, now);
+    let report =
+        pare_findings::find_paths(&oracle, techniques, pare_findings::SearchOptions::default());
+    // Only the principal's own paths (every step of each): all the account's escalation edges would join most
+    // principals into one neighbourhood.
+    let own = account
+        .principal(id)
+        .map(|p| p.arn.clone())
+        .unwrap_or_default();
+    let report = pare_findings::PathReport {
+        paths: report
+            .paths
+            .into_iter()
+            .filter(|p| p.principal == own)
+            .collect(),
+        ..report
+    };
+    add_escalation_edges(&mut graph, &account, &report);
+    graph.add_trust_edges_around(&perms, id, depth);
     let nodes = graph.neighbourhood(id, depth);
     Ok(match format {
         GraphFormat::Dot => graph.to_dot(&account, &nodes),
@@ -436,4 +461,63 @@ pub fn account_graph(
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
     })
+}
+
+/// The can-escalate-to edges of every step of every privilege-escalation path: from the principal taking the step
+/// to the principal whose permissions it gets; a step that makes the taker admin itself (attaching a policy to
+/// itself, joining an admin group) points at the role it empowers when there is one, else back at the taker.
+/// One edge per (from, to, technique).
+pub fn add_escalation_edges(
+    graph: &mut AccountGraph,
+    account: &Account,
+    report: &pare_findings::PathReport,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    for path in &report.paths {
+        for step in &path.steps {
+            let Some(from) = account.principal_by_arn(&step.from) else {
+                continue;
+            };
+            let to = if step.to == "admin" {
+                step.via
+                    .as_deref()
+                    .and_then(|v| account.principal_by_arn(v))
+                    .unwrap_or(from)
+            } else {
+                let Some(to) = account.principal_by_arn(&step.to) else {
+                    continue;
+                };
+                to
+            };
+            if !seen.insert((from, to, step.technique.clone())) {
+                continue;
+            }
+            let permissions = step
+                .permissions
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} on {}{}",
+                        p.action,
+                        p.resource,
+                        if p.conditional { " (conditions)" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let target = if step.to == "admin" {
+                match &step.via {
+                    Some(v) => format!("admin (through `{v}`)"),
+                    None => "admin".to_owned(),
+                }
+            } else {
+                format!("`{}`", step.to)
+            };
+            let reason = format!(
+                "`{}` can reach {target} by {} ({}), using {permissions}",
+                step.from, step.technique_name, step.technique
+            );
+            let _edge = graph.add_escalation(from, to, &step.technique, reason);
+        }
+    }
 }

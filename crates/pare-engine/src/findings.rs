@@ -100,13 +100,43 @@ fn parse(t: &str) -> Option<DateTime<Utc>> {
     pare_ingest::parse_time_text(t)
 }
 
-/// Rebuilds a stored account snapshot, the latest when `snapshot` is `None` (an empty account when there is none).
+/// Rebuilds a stored account snapshot, the latest when `snapshot` is `None` (an empty account when there is none),
+/// with the users and roles CloudTrail shows being created after it.
 fn load_snapshot(
     store: &Store,
     snapshot: Option<i64>,
 ) -> Result<(Account, Option<DateTime<Utc>>), ReviewError> {
+    let (sources, taken_at) = snapshot_sources(store, snapshot)?;
+    let account = if sources == AccountSources::default() {
+        Account::default()
+    } else {
+        pare_account::load_account(&sources)?
+    };
+    // Only the time the data itself carries (the credential report's) bounds what "after the snapshot" means.
+    // Without a credential report the stored `taken_at` is the import's clock time, which says nothing about when
+    // the authorization details were downloaded: a trail imported later than it was recorded (always, for a trail
+    // read from S3) would otherwise have every creation fall "before the snapshot".
+    match crate::trail_identities::created_identities(
+        store,
+        &account,
+        account.credential_report_time,
+    )? {
+        Some(page) => {
+            let mut sources = sources;
+            sources.authz.push(page);
+            Ok((pare_account::load_account(&sources)?, taken_at))
+        }
+        None => Ok((account, taken_at)),
+    }
+}
+
+/// A stored snapshot's files, and its time (none of either when there is no snapshot).
+fn snapshot_sources(
+    store: &Store,
+    snapshot: Option<i64>,
+) -> Result<(AccountSources, Option<DateTime<Utc>>), ReviewError> {
     let Some(info) = store.account_snapshot(snapshot)? else {
-        return Ok((Account::default(), None));
+        return Ok((AccountSources::default(), None));
     };
     let mut sources = AccountSources::default();
     for f in store.account_snapshot_files(info.id)? {
@@ -123,7 +153,7 @@ fn load_snapshot(
             _ => {}
         }
     }
-    Ok((pare_account::load_account(&sources)?, parse(&info.taken_at)))
+    Ok((sources, parse(&info.taken_at)))
 }
 
 /// What the database does not keep about a root console sign-in, read again from its file.
@@ -386,9 +416,12 @@ pub fn review(db: &Path, options: &ReviewOptions) -> Result<Review, ReviewError>
         now: reviewed_at,
     };
     let mut findings = pare_findings::analyze(catalog, &risk, &facts, &paths, options.thresholds);
-    let mut scores: Vec<RiskScore> = pare_findings::parallel_map(&facts.principals, |p| {
-        pare_findings::risk_score(catalog, p, facts.observation.as_ref(), &risk)
-    });
+    let mut scores: Vec<RiskScore> = pare_findings::risk_scores(
+        catalog,
+        &facts.principals,
+        facts.observation.as_ref(),
+        &risk,
+    );
     scores.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)

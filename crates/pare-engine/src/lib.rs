@@ -29,6 +29,7 @@ pub mod reviews;
 mod rightsize;
 mod scan;
 mod scan_app;
+mod trail_identities;
 
 use std::path::Path;
 

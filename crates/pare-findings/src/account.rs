@@ -15,7 +15,8 @@ use crate::paths::{Access, GroupInfo, PermissionOracle, PrincipalInfo, Principal
 use chrono::{DateTime, Utc};
 use pare_account::credential_report::Field;
 use pare_account::{
-    Account, AccountPermissions, CredentialRow, PrincipalId, PrincipalKind as ModelKind,
+    Account, AccountPermissions, ActionPolicies, CredentialRow, PartRole, PrincipalId,
+    PrincipalKind as ModelKind,
 };
 use pare_catalog::{ActionSet, Catalog};
 use pare_policy::actions::statement_actions;
@@ -106,15 +107,46 @@ pub struct AccountOracle<'a> {
     trusted_by_arn: HashMap<String, Vec<usize>>,
     trusted_by_account: Vec<usize>,
     trusted_by_service: HashMap<String, Vec<usize>>,
-    /// Per role: its trust policy allows this account without conditions and has no `Deny`.
+    /// Per role: its trust policy allows this account without conditions, has no `Deny`, and every statement
+    /// that covers sts:AssumeRole is unconditional (so the trust adds no condition dependency).
     simple_trust: Vec<bool>,
+    /// The organisation policies include RCPs (which the compiled sets leave out): no fast path then.
+    has_rcps: bool,
+    /// Per principal: its account when the evaluation reads it as an IAM user or role
+    /// (`pare_policy::evaluate::user_or_role_account`), else `None` (then no fast path).
+    caller_accounts: Vec<Option<String>>,
     assume_role: Option<pare_catalog::ActionId>,
-    /// Each principal's policies for `evaluate`, built on first use.
-    sets: RefCell<HashMap<usize, PolicySet>>,
+    /// Each principal's policies for `evaluate`, restricted to one action (`PolicySet::restricted_to_action`),
+    /// built on first use.
+    sets: RefCell<HashMap<(usize, String), PolicySet>>,
+    /// Managed policies restricted to each action asked about, shared by the principals they are attached to.
+    restricted: RefCell<HashMap<String, ActionPolicies>>,
+    /// Each group's own policies restricted to one action.
+    group_sets: RefCell<HashMap<(usize, String), PolicySet>>,
     /// (principal, action) → the answer on any ARN, for actions whose every statement (allow, deny, boundary,
     /// SCP) applies to all resources with no resource-dependent condition; `None`: depends on the ARN.
     memo: RefCell<HashMap<(usize, pare_catalog::ActionId), Option<Access>>>,
     action_ids: RefCell<HashMap<String, Option<pare_catalog::ActionId>>>,
+    /// (principal, action) → the resource patterns [`AccountOracle::quick_decision`] reads, `None` when it
+    /// cannot decide.
+    quick: RefCell<QuickScopes>,
+}
+
+/// (principal index, action) → the resource patterns of its statements, `None` when they cannot decide.
+type QuickScopes = HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>;
+
+/// The resource patterns of a principal's statements for one action, for answers without an evaluation. Built
+/// only when every statement of the principal's policies that names the action names no principal and has a
+/// `Resource` without policy variables, and the boundary and every SCP level allow the action on `*` without
+/// conditions (see [`AccountOracle::quick_scope`]).
+#[derive(Debug, Default)]
+struct QuickScope {
+    /// The identity `Allow`s' resource patterns.
+    allowed: Vec<String>,
+    /// The identity `Deny`s' resource patterns.
+    denied: Vec<String>,
+    /// Conditional identity statements' resource patterns: an ARN they match is left to the evaluation.
+    undecided: Vec<String>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -244,8 +276,16 @@ impl<'a> AccountOracle<'a> {
             .map(|id| {
                 let Some(role) = account.principal(*id).and_then(|p| p.role.as_ref()) else { return false };
                 let doc = &role.trust_policy.document;
+                let same_account = pare_policy::arn::Arn::parse(&role_arn_of(account, *id))
+                    .is_some_and(|a| Some(a.account) == account.account_id.as_deref());
                 let no_deny = doc.statements.iter().all(|st| st.effect == Effect::Allow);
-                no_deny
+                let unconditional = doc.statements.iter().all(|st| {
+                    !pare_policy::evaluate::statement_covers_action(st, "sts:AssumeRole")
+                        || (st.conditions.is_empty() && st.resource.is_none())
+                });
+                same_account
+                    && no_deny
+                    && unconditional
                     && doc.statements.iter().any(|st| {
                         st.conditions.is_empty()
                             && !st.action.is_negated()
@@ -260,12 +300,26 @@ impl<'a> AccountOracle<'a> {
                     })
             })
             .collect();
+        let has_rcps = account
+            .org_policies
+            .levels
+            .iter()
+            .any(|l| !l.rcps.is_empty());
+        let caller_accounts = infos
+            .iter()
+            .map(|p| pare_policy::evaluate::user_or_role_account(&p.arn).map(str::to_owned))
+            .collect();
         AccountOracle {
             simple_trust,
+            has_rcps,
+            caller_accounts,
             assume_role: catalog.action("sts:AssumeRole"),
             sets: RefCell::new(HashMap::new()),
+            restricted: RefCell::new(HashMap::new()),
+            group_sets: RefCell::new(HashMap::new()),
             memo: RefCell::new(HashMap::new()),
             action_ids: RefCell::new(HashMap::new()),
+            quick: RefCell::new(HashMap::new()),
             permissions,
             account,
             catalog,
@@ -293,57 +347,139 @@ impl<'a> AccountOracle<'a> {
         self.by_model.get(&id).copied()
     }
 
-    /// Runs `f` with principal `i`'s policies (built once, kept for later questions).
-    fn with_policy_set<T>(&self, i: usize, f: impl FnOnce(&mut PolicySet) -> T) -> T {
+    /// Runs `f` with principal `i`'s policies restricted to `action` (built once, kept for later questions).
+    fn with_policy_set<T>(&self, i: usize, action: &str, f: impl FnOnce(&mut PolicySet) -> T) -> T {
         let mut sets = self.sets.borrow_mut();
-        let set = sets.entry(i).or_insert_with(|| {
+        let set = sets.entry((i, action.to_owned())).or_insert_with(|| {
+            let mut restricted = self.restricted.borrow_mut();
+            let cache = restricted
+                .entry(action.to_owned())
+                .or_insert_with(|| ActionPolicies::new(action));
             self.ids
                 .get(i)
-                .and_then(|id| self.account.policies_of(*id))
+                .and_then(|id| self.account.policies_for_action(*id, cache))
                 .map(|p| p.set)
                 .unwrap_or_default()
         });
         f(set)
     }
 
-    /// The answer read off the compiled statements when that is certain: only identity policies name the
-    /// action, no `Deny` names this resource, and an unconditional `Allow` matches it (allowed) or no `Allow`
-    /// does (denied). `None`: leave it to the evaluation (conditions, boundaries, SCPs, variables, denies).
+    /// The answer read off the compiled statements when that is certain, `None` to leave it to the evaluation.
+    ///
+    /// It is the evaluation's answer because: the request is decided by the principal's own policies
+    /// (`decided_by_principal_policies`: an IAM user or role, an action that needs no trust or key policy, the
+    /// resource in the caller's account), no RCP exists, and [`Self::quick_scope`] holds (every statement naming
+    /// the action is unconditional, names no principal and has a variable-free `Resource`; the boundary and each SCP
+    /// level allow the action on `*`). Then no condition dependency can arise, the boundary and SCP levels allow,
+    /// and the identity statements decide: a `Deny` whose pattern matches the ARN denies, else an `Allow` whose
+    /// pattern matches allows, else nothing allows. Patterns are matched with the evaluation's own matcher.
+    ///
+    /// The caller checks the first two (`allows` only asks when its memo is sound, which is the same test).
     fn quick_decision(
         &self,
         i: usize,
         action: pare_catalog::ActionId,
         arn: &str,
     ) -> Option<Access> {
+        let scope = self.cached_quick_scope(i, action)?;
+        if Self::hit(&scope.undecided, arn) {
+            return None;
+        }
+        Some(Self::read_scope(&scope, arn))
+    }
+
+    /// Whether a pattern matches the ARN, as the evaluation matches `Resource`.
+    fn hit(patterns: &[String], arn: &str) -> bool {
+        pare_policy::evaluate::any_resource_pattern_matches(patterns, arn)
+    }
+
+    /// [`Self::quick_scope`], computed once per (principal, action).
+    fn cached_quick_scope(
+        &self,
+        i: usize,
+        action: pare_catalog::ActionId,
+    ) -> Option<std::rc::Rc<QuickScope>> {
+        let mut cache = self.quick.borrow_mut();
+        cache
+            .entry((i, action))
+            .or_insert_with(|| self.quick_scope(i, action).map(std::rc::Rc::new))
+            .clone()
+    }
+
+    /// The identity statements' answer on `arn` (see [`Self::quick_decision`]).
+    fn read_scope(scope: &QuickScope, arn: &str) -> Access {
+        if Self::hit(&scope.denied, arn) {
+            Access::Denied
+        } else if Self::hit(&scope.allowed, arn) {
+            Access::Allowed
+        } else {
+            Access::Denied
+        }
+    }
+
+    /// The identity statements' resource patterns for the action, when every statement of the principal's
+    /// policies that names it names no principal and has a `Resource` (not `NotResource`) without policy
+    /// variables, the boundary (if any) has an unconditional `Allow` on `*` and no `Deny` or conditional statement,
+    /// and so has every SCP level that applies; `None` otherwise. Conditional identity statements are kept apart
+    /// (`undecided`): the evaluation only looks at a statement's conditions when its resource matches, so they
+    /// matter only for the ARNs they name. SCPs the model exempts the principal from (service-linked roles) leave
+    /// it to the evaluation, which decides the exemption itself.
+    fn quick_scope(&self, i: usize, action: pare_catalog::ActionId) -> Option<QuickScope> {
         let p = self
             .ids
             .get(i)
             .and_then(|id| self.permissions.principal(*id))?;
-        let mut allowed = false;
+        let levels = self.account.org_policies.levels.len();
+        if p.scp_exempt && levels > 0 {
+            return None;
+        }
+        let has_boundary = p.parts.iter().any(|part| part.role == PartRole::Boundary);
+        let mut boundary_star = false;
+        let mut scp_star = vec![false; levels];
+        let mut out = QuickScope::default();
         for s in p.scopes(action) {
             let st = s.statement;
-            if s.role != pare_account::PartRole::Identity
-                || st.not_resource
+            if st.not_resource
+                || st.resources.is_empty()
+                || st.names_principal
                 || st.resources.iter().any(|r| r.contains("${"))
             {
                 return None;
             }
-            let hit = st
-                .resources
-                .iter()
-                .any(|r| pare_policy::arn::arn_matches(r, arn));
-            match st.effect {
-                Effect::Deny if hit => return None,
-                Effect::Allow if hit && st.is_conditional() => return None,
-                Effect::Allow if hit => allowed = true,
-                _ => {}
+            if st.is_conditional() {
+                if s.role != PartRole::Identity {
+                    return None;
+                }
+                out.undecided.extend(st.resources.iter().cloned());
+                continue;
+            }
+            match (s.role, st.effect) {
+                (PartRole::Identity, Effect::Allow) => {
+                    out.allowed.extend(st.resources.iter().cloned());
+                }
+                (PartRole::Identity, Effect::Deny) => {
+                    out.denied.extend(st.resources.iter().cloned());
+                }
+                (_, Effect::Deny) => return None,
+                (PartRole::Boundary, Effect::Allow) => {
+                    boundary_star |= st.resources.iter().any(|r| r == "*");
+                }
+                (PartRole::Scp, Effect::Allow) => {
+                    let pare_account::PolicySource::Scp { level, .. } = s.source else {
+                        return None;
+                    };
+                    if st.resources.iter().any(|r| r == "*")
+                        && let Some(l) = scp_star.get_mut(*level)
+                    {
+                        *l = true;
+                    }
+                }
             }
         }
-        Some(if allowed {
-            Access::Allowed
-        } else {
-            Access::Denied
-        })
+        if (has_boundary && !boundary_star) || scp_star.iter().any(|l| !l) {
+            return None;
+        }
+        Some(out)
     }
 
     /// The role ARNs the caller's `Allow` statements name for sts:AssumeRole, when all of them are literal ARNs
@@ -451,7 +587,23 @@ impl PermissionOracle for AccountOracle<'_> {
                 let Some(me) = self.infos.get(principal) else {
                     return Access::Denied;
                 };
-                let key = self.action_id(action).map(|a| (principal, a));
+                // The per-action memo holds only answers the principal's own policies decide (same account, no
+                // trust or key policy needed, no RCPs): across those ARNs an answer from statements that all apply
+                // to `*` without resource conditions is the same.
+                // (`decided_by_principal_policies`, with the caller's part read once per principal.)
+                let memo_sound = !self.has_rcps
+                    && !pare_policy::evaluate::requires_resource_policy(action)
+                    && self
+                        .caller_accounts
+                        .get(principal)
+                        .and_then(Option::as_deref)
+                        .is_some_and(|account| {
+                            pare_policy::evaluate::resource_in_account(account, arn, &self.context)
+                        });
+                let key = self
+                    .action_id(action)
+                    .map(|a| (principal, a))
+                    .filter(|_| memo_sound);
                 let memo = key.and_then(|k| self.memo.borrow().get(&k).copied());
                 if let Some(Some(known)) = memo {
                     return known;
@@ -459,7 +611,7 @@ impl PermissionOracle for AccountOracle<'_> {
                 if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
                     return quick;
                 }
-                let access = self.with_policy_set(principal, |set| {
+                let access = self.with_policy_set(principal, action, |set| {
                     let request = Request {
                         principal: me.arn.clone(),
                         action: action.to_owned(),
@@ -494,17 +646,24 @@ impl PermissionOracle for AccountOracle<'_> {
             Resource::Any => any,
             Resource::Arn(_) if any == Access::Denied => Access::Denied,
             Resource::Arn(arn) => {
-                let set = PolicySet {
-                    identity_policies: g.documents.clone(),
-                    ..PolicySet::default()
-                };
+                let mut sets = self.group_sets.borrow_mut();
+                let set = sets
+                    .entry((group, action.to_owned()))
+                    .or_insert_with(|| PolicySet {
+                        identity_policies: g
+                            .documents
+                            .iter()
+                            .map(|d| d.restricted_to_action(action))
+                            .collect(),
+                        ..PolicySet::default()
+                    });
                 let request = Request {
                     principal: m.arn.clone(),
                     action: action.to_owned(),
                     resource: arn.to_owned(),
                     context: self.context.clone(),
                 };
-                Self::decision(&evaluate(&request, &set))
+                Self::decision(&evaluate(&request, set))
             }
         }
     }
@@ -569,16 +728,31 @@ impl PermissionOracle for AccountOracle<'_> {
         else {
             return Access::Denied;
         };
-        // The common case decided without an evaluation: the trust policy allows this account without
-        // conditions and denies nothing, and the caller may call sts:AssumeRole everywhere without conditions.
-        if self.simple_trust.get(role).copied().unwrap_or(false)
-            && self
-                .sets(caller)
-                .is_some_and(|s| self.assume_role.is_some_and(|a| s.everywhere.contains(a)))
+        // The common case decided without an evaluation: the trust policy allows this account (the caller's and
+        // the role's) without conditions and denies nothing, and the caller's own policies decide sts:AssumeRole
+        // on the role without conditions (`quick_scope`). Then an identity `Deny` on the role denies, and an
+        // identity `Allow` on it allows (the trust delegates to the account). Without either, the trust may still
+        // name the caller itself, so the evaluation decides.
+        let same_account = pare_policy::arn::Arn::parse(&me.arn)
+            .is_some_and(|a| Some(a.account) == self.account.account_id.as_deref());
+        if same_account
+            && !self.has_rcps
+            && self.simple_trust.get(role).copied().unwrap_or(false)
+            && let Some(scope) = self
+                .assume_role
+                .and_then(|a| self.cached_quick_scope(caller, a))
         {
-            return Access::Allowed;
+            let arn = role_info.arn.as_str();
+            if !Self::hit(&scope.undecided, arn) {
+                if Self::hit(&scope.denied, arn) {
+                    return Access::Denied;
+                }
+                if Self::hit(&scope.allowed, arn) {
+                    return Access::Allowed;
+                }
+            }
         }
-        self.with_policy_set(caller, |set| {
+        self.with_policy_set(caller, "sts:AssumeRole", |set| {
             set.resource_policy = Some(trust.trust_policy.document.clone());
             let request = Request {
                 principal: me.arn.clone(),
@@ -598,6 +772,14 @@ impl PermissionOracle for AccountOracle<'_> {
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// The ARN of a model principal (empty for an unknown id).
+fn role_arn_of(account: &Account, id: PrincipalId) -> String {
+    account
+        .principal(id)
+        .map(|p| p.arn.clone())
+        .unwrap_or_default()
 }
 
 fn field_time(f: &Field<DateTime<Utc>>) -> Option<DateTime<Utc>> {

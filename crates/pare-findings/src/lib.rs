@@ -22,7 +22,7 @@ pub use paths::{
     Access, EscalationPath, PathReport, PermissionOracle, PrincipalInfo, PrincipalKind, Resource,
     SearchOptions, find_paths,
 };
-pub use permissions::{RiskScore, observable_actions, risk_score};
+pub use permissions::{RiskScore, observable_actions, risk_score, risk_scores};
 pub use risk::{RiskCategory, RiskIndex};
 pub use techniques::{Gain, Technique};
 
@@ -65,7 +65,29 @@ pub fn analyze(
             .or_default()
             .push(x);
     }
-    let rules = |p: &PrincipalFacts| -> Vec<Finding> {
+    // The risk categories depend on the permissions only: computed once per distinct set of permissions.
+    let mut groups: std::collections::HashMap<
+        (&pare_catalog::ActionSet, &pare_catalog::ActionSet),
+        usize,
+    > = std::collections::HashMap::new();
+    let mut representatives: Vec<&PrincipalFacts> = Vec::new();
+    let group_of: Vec<(&PrincipalFacts, usize)> = account
+        .principals
+        .iter()
+        .map(|p| {
+            let g = *groups
+                .entry((&p.permissions.allowed, &p.permissions.on_star))
+                .or_insert_with(|| {
+                    representatives.push(p);
+                    representatives.len() - 1
+                });
+            (p, g)
+        })
+        .collect();
+    let categories = parallel_map(&representatives, |p| {
+        permissions::category_facts(catalog, p, risk)
+    });
+    let rules = |&(p, group): &(&PrincipalFacts, usize)| -> Vec<Finding> {
         let mut out = Vec::new();
         let own_paths: &[&EscalationPath] =
             by_principal.get(p.arn.as_str()).map_or(&[], Vec::as_slice);
@@ -82,20 +104,19 @@ pub fn analyze(
         }
         out.extend(permissions::admin_equivalent(p, own_paths));
         out.extend(permissions::sensitive_on_star(catalog, p, risk));
-        out.extend(permissions::risk_categories(
-            catalog,
+        let facts = match categories.get(group) {
+            Some(f) => std::borrow::Cow::Borrowed(f.as_slice()),
+            None => std::borrow::Cow::Owned(permissions::category_facts(catalog, p, risk)),
+        };
+        out.extend(permissions::risk_category_findings(
             p,
-            risk,
+            &facts,
             !own_paths.is_empty(),
         ));
         out.extend(trust::trust_findings(p, &account.account_id, &known));
         out
     };
-    out.extend(
-        parallel_map(&account.principals, rules)
-            .into_iter()
-            .flatten(),
-    );
+    out.extend(parallel_map(&group_of, rules).into_iter().flatten());
     for root in &account.roots {
         out.extend(root::root_findings(root));
     }

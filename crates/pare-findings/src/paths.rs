@@ -240,6 +240,8 @@ struct Searcher<'a, O: PermissionOracle + ?Sized> {
     candidates: Vec<Option<Vec<usize>>>,
     /// Full admins, asked once.
     full: Vec<bool>,
+    /// Per principal: which techniques it holds every permission of.
+    held: Vec<Option<Vec<bool>>>,
 }
 
 fn perm(action: &str, resource: Resource<'_>, access: Access) -> StepPermission {
@@ -271,6 +273,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             service_roles: HashMap::new(),
             candidates: vec![None; n],
             full: (0..n).map(|i| oracle.is_full_admin(i)).collect(),
+            held: vec![None; n],
         }
     }
 
@@ -285,15 +288,26 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
         a
     }
 
-    /// Whether `i` holds every permission of technique `t` on some resource (the cheap pre-check).
+    /// Whether `i` holds every permission of technique `t` on some resource (the cheap pre-check), from a
+    /// per-principal mask of the techniques it holds, made on first use.
     fn holds(&mut self, i: usize, t: usize) -> bool {
-        let Some(tech) = self.techniques.get(t) else {
-            return false;
-        };
-        tech.required.iter().all(|r| {
-            let a = self.any(i, r.permission.as_str());
-            a.granted()
-        })
+        if let Some(Some(mask)) = self.held.get(i) {
+            return mask.get(t).copied().unwrap_or(false);
+        }
+        let techniques = self.techniques;
+        let mask: Vec<bool> = techniques
+            .iter()
+            .map(|tech| {
+                tech.required
+                    .iter()
+                    .all(|r| self.any(i, r.permission.as_str()).granted())
+            })
+            .collect();
+        let held = mask.get(t).copied().unwrap_or(false);
+        if let Some(slot) = self.held.get_mut(i) {
+            *slot = Some(mask);
+        }
+        held
     }
 
     fn roles_trusting(&mut self, service: &'static str) -> Vec<usize> {
@@ -362,14 +376,15 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
     fn edges(&mut self, i: usize, wanted: &Wanted<'_>, cap: usize) -> (Vec<Edge>, usize) {
         let mut out = Vec::new();
         let mut omitted = 0;
-        let Some(me) = self.oracle.principals().get(i).cloned() else {
+        let oracle: &'a O = self.oracle;
+        let Some(me) = oracle.principals().get(i) else {
             return (out, 0);
         };
         for t in 0..self.techniques.len() {
             if !self.holds(i, t) {
                 continue;
             }
-            let mut found = self.technique_edges(i, &me, t, wanted, cap);
+            let mut found = self.technique_edges(i, me, t, wanted, cap);
             if found.len() > cap {
                 omitted += 1;
                 found.truncate(cap);
@@ -736,6 +751,10 @@ pub fn find_paths<O: PermissionOracle + ?Sized>(
         reach: Vec::new(),
         omitted_first_steps: Vec::new(),
     };
+    let usable: Vec<bool> = dist
+        .iter()
+        .map(|d| d.is_some_and(|d| d < options.max_depth))
+        .collect();
     for i in 0..n {
         let Some(d) = dist.get(i).copied().flatten() else {
             continue;
@@ -747,10 +766,6 @@ pub fn find_paths<O: PermissionOracle + ?Sized>(
         if d == 0 {
             continue;
         }
-        let usable: Vec<bool> = dist
-            .iter()
-            .map(|d| d.is_some_and(|d| d < options.max_depth))
-            .collect();
         let wanted = Wanted {
             admin: true,
             principals: &usable,

@@ -299,15 +299,26 @@ pub fn sensitive_on_star(
     ))
 }
 
-/// One finding per risk category the principal holds (not for full admins, who hold all). `escalates`: the
-/// path search found a way to admin for the principal.
+/// What one risk category looks like in a set of permissions: how many actions, which on every resource and which
+/// scoped (the first names of each).
+#[derive(Debug, Clone)]
+pub struct CategoryFacts {
+    category: RiskCategory,
+    all: usize,
+    star_names: Vec<String>,
+    star_n: usize,
+    scoped_names: Vec<String>,
+    scoped_n: usize,
+}
+
+/// The categories a principal's permissions hold (none for full admins, who hold all); it depends on the
+/// permissions only, so principals with the same permissions can share it.
 #[must_use]
-pub fn risk_categories(
+pub fn category_facts(
     catalog: &Catalog,
     p: &PrincipalFacts,
     risk: &RiskIndex,
-    escalates: bool,
-) -> Vec<Finding> {
+) -> Vec<CategoryFacts> {
     if p.permissions.full_admin {
         return Vec::new();
     }
@@ -322,7 +333,43 @@ pub fn risk_categories(
         star.intersect_with(&p.permissions.on_star);
         let mut scoped = all.clone();
         scoped.difference_with(&star);
-        let on_star = !star.is_empty();
+        let (star_names, star_n) = names(catalog, star.iter());
+        let (scoped_names, scoped_n) = names(catalog, scoped.iter());
+        out.push(CategoryFacts {
+            category: c,
+            all: all.len(),
+            star_names,
+            star_n,
+            scoped_names,
+            scoped_n,
+        });
+    }
+    out
+}
+
+/// One finding per risk category the principal holds (not for full admins, who hold all). `escalates`: the
+/// path search found a way to admin for the principal.
+#[must_use]
+pub fn risk_categories(
+    catalog: &Catalog,
+    p: &PrincipalFacts,
+    risk: &RiskIndex,
+    escalates: bool,
+) -> Vec<Finding> {
+    risk_category_findings(p, &category_facts(catalog, p, risk), escalates)
+}
+
+/// [`risk_categories`] from the principal's [`category_facts`].
+#[must_use]
+pub fn risk_category_findings(
+    p: &PrincipalFacts,
+    facts: &[CategoryFacts],
+    escalates: bool,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for f in facts {
+        let c = f.category;
+        let on_star = f.star_n > 0;
         let severity = match c {
             RiskCategory::PrivilegeEscalation if escalates => Severity::High,
             RiskCategory::PrivilegeEscalation => {
@@ -348,19 +395,18 @@ pub fn risk_categories(
             }
             RiskCategory::InfrastructureModification => Severity::Low,
         };
-        let (star_names, star_n) = names(catalog, star.iter());
-        let (scoped_names, scoped_n) = names(catalog, scoped.iter());
+        let (star_n, scoped_n) = (f.star_n, f.scoped_n);
         out.push(Finding::new(
             FindingKind::RiskCategory,
             severity,
             &p.arn,
             c.as_str(),
-            format!("`{}` can do {} ({} actions)", p.name, c.label(), all.len()),
-            json!({"category": c, "on_star": star_n, "on_star_actions": star_names, "scoped": scoped_n, "scoped_actions": scoped_names}),
+            format!("`{}` can do {} ({} actions)", p.name, c.label(), f.all),
+            json!({"category": c, "on_star": star_n, "on_star_actions": f.star_names, "scoped": scoped_n, "scoped_actions": f.scoped_names}),
             format!(
                 "All of `{}`'s policies combined allow {} actions of the {} category ({star_n} of them on every resource).",
                 p.name,
-                all.len(),
+                f.all,
                 c.label()
             ),
             "Check each action is needed; remove or scope those that are not.".to_owned(),
@@ -447,9 +493,7 @@ pub fn risk_score(
     let mut raw: Vec<Raw> = Vec::new();
     let mut per_service: BTreeMap<(&str, bool, &'static str), (usize, f64)> = BTreeMap::new();
     for id in p.permissions.allowed.iter() {
-        let first = RiskCategory::ALL
-            .into_iter()
-            .find(|c| risk.actions(*c).contains(id));
+        let first = risk.first_category(id);
         let info = catalog.action_info(id);
         let w = weight(first, info.map(|a| a.access_level()));
         if w == 0.0 {
@@ -518,4 +562,49 @@ pub fn risk_score(
         score: 100.0 * total / denominator,
         contributions,
     }
+}
+
+/// [`risk_score`] of every principal, in order. Principals with the same permissions and the same used actions get
+/// the same contributions, so each distinct combination is scored once (on the machine's cores) and copied.
+#[must_use]
+pub fn risk_scores(
+    catalog: &Catalog,
+    principals: &[PrincipalFacts],
+    observation: Option<&Observation>,
+    risk: &RiskIndex,
+) -> Vec<RiskScore> {
+    type Key<'a> = (&'a ActionSet, &'a ActionSet, Vec<ActionId>);
+    let mut index: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
+    let mut representatives: Vec<&PrincipalFacts> = Vec::new();
+    let group: Vec<usize> = principals
+        .iter()
+        .map(|p| {
+            let mut used: Vec<ActionId> = if observation.is_some() {
+                p.usage.iter().map(|u| u.action).collect()
+            } else {
+                Vec::new()
+            };
+            used.sort_unstable();
+            used.dedup();
+            let key = (&p.permissions.allowed, &p.permissions.on_star, used);
+            *index.entry(key).or_insert_with(|| {
+                representatives.push(p);
+                representatives.len() - 1
+            })
+        })
+        .collect();
+    let scored = crate::parallel_map(&representatives, |p| {
+        risk_score(catalog, p, observation, risk)
+    });
+    principals
+        .iter()
+        .zip(group)
+        .filter_map(|(p, g)| {
+            scored.get(g).map(|s| RiskScore {
+                principal: p.arn.clone(),
+                score: s.score,
+                contributions: s.contributions.clone(),
+            })
+        })
+        .collect()
 }

@@ -132,6 +132,8 @@ impl RiskCategory {
 #[derive(Debug, Clone)]
 pub struct RiskIndex {
     sets: [ActionSet; 5],
+    /// Per action (by catalog index): its most dangerous category.
+    first: Vec<Option<RiskCategory>>,
     /// List entries the catalog does not know (kept for the record; the lists are older than the catalog).
     pub unknown_list_entries: Vec<String>,
 }
@@ -212,8 +214,21 @@ impl RiskIndex {
         }
         unknown.sort();
         unknown.dedup();
+        let mut first: Vec<Option<RiskCategory>> = Vec::new();
+        for a in catalog.actions() {
+            let i = a.id().index();
+            if first.len() <= i {
+                first.resize(i + 1, None);
+            }
+            if let Some(slot) = first.get_mut(i) {
+                *slot = RiskCategory::ALL
+                    .into_iter()
+                    .find(|c| sets.get(c.index()).is_some_and(|s| s.contains(a.id())));
+            }
+        }
         RiskIndex {
             sets,
+            first,
             unknown_list_entries: unknown,
         }
     }
@@ -229,6 +244,12 @@ impl RiskIndex {
             3 => de,
             _ => im,
         }
+    }
+
+    /// The most dangerous category of one action (the first of [`RiskIndex::categories`]).
+    #[must_use]
+    pub fn first_category(&self, id: ActionId) -> Option<RiskCategory> {
+        self.first.get(id.index()).copied().flatten()
     }
 
     /// The categories of one action, most dangerous first.

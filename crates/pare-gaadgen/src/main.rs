@@ -48,6 +48,10 @@ enum Command {
         /// The review time (RFC 3339).
         #[arg(long, default_value = "2025-11-01T00:00:00Z")]
         now: String,
+        /// Also time the identity graph (after the analysis, not in its totals): the whole graph, and the
+        /// graph around this many principals (spread over the account) as `pare graph --principal` builds it.
+        #[arg(long, value_name = "N")]
+        graph: Option<usize>,
     },
 }
 
@@ -408,7 +412,7 @@ fn cpu_ms() -> f64 {
     (ticks(11) + ticks(12)) * 10.0
 }
 
-fn analyze(input: &PathBuf, now: &str) -> Result<()> {
+fn analyze(input: &PathBuf, now: &str, graph: Option<usize>) -> Result<()> {
     let now = chrono::DateTime::parse_from_rfc3339(now)?.with_timezone(&chrono::Utc);
     let total = Instant::now();
     let c0 = cpu_ms();
@@ -459,9 +463,7 @@ fn analyze(input: &PathBuf, now: &str) -> Result<()> {
         &report,
         pare_findings::Thresholds::default(),
     );
-    let scores = pare_findings::parallel_map(&facts.principals, |p| {
-        pare_findings::risk_score(catalog, p, None, &risk)
-    });
+    let scores = pare_findings::risk_scores(catalog, &facts.principals, None, &risk);
     let rules = t.elapsed();
     let c4 = cpu_ms();
     let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
@@ -484,7 +486,53 @@ fn analyze(input: &PathBuf, now: &str) -> Result<()> {
         "mean_score": scores.iter().map(|s| s.score).sum::<f64>() / scores.len().max(1) as f64,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
+    if let Some(samples) = graph {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&time_graph(&permissions, &account, samples))?
+        );
+    }
     Ok(())
+}
+
+/// Times the identity graph: around `samples` principals spread over the account (structure, then the
+/// can-assume pairs the neighbourhood at depth 2 can see), then the whole graph.
+fn time_graph(
+    permissions: &pare_account::AccountPermissions<'_>,
+    account: &pare_account::Account,
+    samples: usize,
+) -> serde_json::Value {
+    let ids: Vec<pare_account::PrincipalId> = account.principal_ids().collect();
+    let step = (ids.len() / samples.max(1)).max(1);
+    let mut around = Vec::new();
+    for id in ids.iter().step_by(step).take(samples) {
+        let (c0, t) = (cpu_ms(), Instant::now());
+        let mut g = pare_account::AccountGraph::build_structure(permissions);
+        g.add_trust_edges_around(permissions, *id, 2);
+        let nodes = g.neighbourhood(*id, 2);
+        let wall = t.elapsed().as_secs_f64() * 1000.0;
+        around.push(json!({
+            "principal": account.principal(*id).map(|p| p.arn.clone()),
+            "nodes": nodes.len(),
+            "ms": (wall * 10.0).round() / 10.0,
+            "cpu_ms": cpu_ms() - c0,
+        }));
+    }
+    let (c0, t) = (cpu_ms(), Instant::now());
+    let whole = pare_account::AccountGraph::build(permissions);
+    let wall = t.elapsed().as_secs_f64() * 1000.0;
+    let can_assume = whole
+        .graph
+        .edge_indices()
+        .filter_map(|e| whole.graph.edge_weight(e))
+        .filter(|e| matches!(e.kind, pare_account::EdgeKind::CanAssume { .. }))
+        .count();
+    json!({
+        "graph_whole": {"ms": (wall * 10.0).round() / 10.0, "cpu_ms": cpu_ms() - c0,
+                        "nodes": whole.graph.node_count(), "edges": whole.graph.edge_count(),
+                        "can_assume_edges": can_assume},
+        "graph_around_depth_2": around,
+    })
 }
 
 fn main() -> Result<()> {
@@ -496,6 +544,6 @@ fn main() -> Result<()> {
             seed,
             out,
         } => generate(&managed, roles, users, seed, &out),
-        Command::Analyze { input, now } => analyze(&input, &now),
+        Command::Analyze { input, now, graph } => analyze(&input, &now, graph),
     }
 }

@@ -1,7 +1,6 @@
 //! ARNs: parsing into their six parts and the segment-wise, case-sensitive wildcard match AWS uses for
 //! `Resource` elements and the `Arn*` condition operators.
 
-use crate::context::Context;
 use crate::pattern;
 
 /// An ARN split into `arn:partition:service:region:account:resource`.
@@ -46,9 +45,9 @@ pub fn arn_matches(pattern: &str, value: &str) -> bool {
     }
 }
 
+/// `*`/`?` within one segment, case-sensitive, no variables (allocation-free for ASCII).
 fn glob(pattern: &str, value: &str) -> bool {
-    let tokens = pattern::substitute(pattern, &Context::new(), false, true).tokens;
-    pattern::matches(&tokens, value, false)
+    pattern::glob(pattern, value, false)
 }
 
 fn split6(s: &str) -> Option<[&str; 6]> {

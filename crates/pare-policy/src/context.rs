@@ -47,7 +47,13 @@ impl Context {
     }
 
     pub fn get(&self, key: &str) -> Lookup<'_> {
-        match self.values.get(&key.to_lowercase()) {
+        // Keys are stored lowercased; a key that is already lowercase ASCII is looked up without a copy.
+        let found = if key.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            self.values.get(key)
+        } else {
+            self.values.get(&key.to_lowercase())
+        };
+        match found {
             Some(ContextValue::Single(s)) => Lookup::Single(s),
             Some(ContextValue::Multi(v)) => Lookup::Multi(v),
             Some(ContextValue::Absent) => Lookup::Absent,

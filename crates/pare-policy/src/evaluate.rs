@@ -84,6 +84,66 @@ pub struct PolicySet {
     pub session_policy: Option<PolicyDocument>,
 }
 
+impl PolicySet {
+    /// The same set with only the statements whose `Action`/`NotAction` covers `action` (every document kept, in
+    /// place, with its statements' indexes). `evaluate` gives the same answer for a request of that action on both
+    /// sets, because a statement that does not cover the request's action takes no part in any decision; on sets
+    /// of large managed policies it is much faster to ask many questions about one action this way.
+    #[must_use]
+    pub fn restricted_to_action(&self, action: &str) -> PolicySet {
+        let keep = |doc: &PolicyDocument| doc.restricted_to_action(action);
+        let all = |docs: &[PolicyDocument]| docs.iter().map(keep).collect::<Vec<_>>();
+        PolicySet {
+            identity_policies: all(&self.identity_policies),
+            resource_policy: self.resource_policy.as_ref().map(keep),
+            permission_boundaries: all(&self.permission_boundaries),
+            service_control_policies: self
+                .service_control_policies
+                .iter()
+                .map(|l| all(l))
+                .collect(),
+            resource_control_policies: self
+                .resource_control_policies
+                .iter()
+                .map(|l| all(l))
+                .collect(),
+            session_policy: self.session_policy.as_ref().map(keep),
+        }
+    }
+}
+
+impl PolicyDocument {
+    /// The document with only the statements whose `Action`/`NotAction` covers `action` (indexes kept); see
+    /// [`PolicySet::restricted_to_action`].
+    #[must_use]
+    pub fn restricted_to_action(&self, action: &str) -> PolicyDocument {
+        PolicyDocument {
+            version: self.version,
+            id: self.id.clone(),
+            statements: self
+                .statements
+                .iter()
+                .filter(|st| statement_covers_action(st, action))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// Whether a statement's `Action` (or `NotAction`) clause covers the action, as `evaluate` matches it.
+#[must_use]
+pub fn statement_covers_action(st: &Statement, action: &str) -> bool {
+    let hit = st
+        .action
+        .patterns()
+        .iter()
+        .any(|p| pattern::glob(p, action, true));
+    match st.action {
+        ActionClause::Action(_) => hit,
+        ActionClause::NotAction(_) => !hit,
+    }
+}
+
 /// Where a statement lives.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StatementRef {
@@ -189,19 +249,101 @@ pub fn rcp_applies_to(service: &str) -> bool {
     RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
 }
 
-/// Actions whose resource-based policy must allow the caller (role trust policies and KMS key policies).
-fn requires_resource_policy(action: &str) -> bool {
-    let lower = action.to_ascii_lowercase();
-    lower.starts_with("kms:")
-        || matches!(
-            lower.as_str(),
-            "sts:assumerole"
-                | "sts:assumerolewithsaml"
-                | "sts:assumerolewithwebidentity"
-                | "sts:tagsession"
-                | "sts:setsourceidentity"
-                | "sts:setcontext"
-        )
+/// Actions whose resource-based policy must allow the caller (role trust policies and KMS key policies): without
+/// one that allows, [`evaluate`] denies them whatever the identity policies say.
+#[must_use]
+pub fn requires_resource_policy(action: &str) -> bool {
+    action
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+        || [
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:TagSession",
+            "sts:SetSourceIdentity",
+            "sts:SetContext",
+        ]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(action))
+}
+
+/// The account a request's resource is in, as [`evaluate`] sees it: `aws:ResourceAccount` when the context gives
+/// it, else the account part of the resource's ARN (none for a wildcard or empty account).
+fn resource_account<'a>(context: &'a Context, resource: &'a str) -> Option<&'a str> {
+    match context.get("aws:resourceaccount") {
+        Lookup::Single(a) => Some(a),
+        Lookup::Unknown => crate::arn::Arn::parse(resource)
+            .map(|arn| arn.account)
+            .filter(|a| !a.is_empty() && !a.contains(['*', '?'])),
+        Lookup::Multi(_) | Lookup::Absent => None,
+    }
+}
+
+/// Whether [`evaluate`], given no resource-based policy and no session policy, decides a request by `principal`
+/// from the principal's own policies alone (identity policies, boundary, SCP and RCP levels): the caller is an IAM
+/// user or role (not root, not a federated or service caller), the action needs no resource-based policy
+/// ([`requires_resource_policy`]), and the request is not cross-account (the resource is in the caller's account,
+/// or names none). Fast paths that read an answer off compiled identity statements are only sound when this holds.
+#[must_use]
+pub fn decided_by_principal_policies(
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &Context,
+) -> bool {
+    match user_or_role_account(principal) {
+        Some(account) if !requires_resource_policy(action) => {
+            resource_in_account(account, resource, context)
+        }
+        _ => false,
+    }
+}
+
+/// The account of a caller [`evaluate`] reads as an IAM user or role (session), `None` for any other caller (root,
+/// federated, service, anonymous); the first test of [`decided_by_principal_policies`].
+#[must_use]
+pub fn user_or_role_account(principal: &str) -> Option<&str> {
+    // What `Caller::parse` reads as `User` or `RoleSession`, without building one.
+    let arn = crate::arn::Arn::parse(principal.trim())?;
+    let user_or_role = match arn.service {
+        "iam" => arn.resource.starts_with("user/") || arn.resource.starts_with("role/"),
+        "sts" => arn.resource.starts_with("assumed-role/"),
+        _ => false,
+    };
+    user_or_role.then_some(arn.account)
+}
+
+/// Whether a request on `resource` by a caller of `account` is not cross-account as [`evaluate`] sees it (the last
+/// test of [`decided_by_principal_policies`]).
+#[must_use]
+pub fn resource_in_account(account: &str, resource: &str, context: &Context) -> bool {
+    resource_account(context, resource).is_none_or(|r| r == account)
+}
+
+/// Whether a `Resource` pattern without policy variables matches a resource, exactly as [`evaluate`] matches it
+/// (`*` alone matches everything; ARNs part by part, case-sensitively).
+#[must_use]
+pub fn resource_pattern_matches(pattern: &str, resource: &str) -> bool {
+    resource_glob(pattern, resource)
+}
+
+/// Whether any of the patterns matches the resource, each as [`resource_pattern_matches`] (the resource is split
+/// once).
+#[must_use]
+pub fn any_resource_pattern_matches<S: AsRef<str>>(patterns: &[S], resource: &str) -> bool {
+    let parts = arn_parts(resource);
+    patterns.iter().any(|p| {
+        let p = p.as_ref();
+        p == "*"
+            || match (arn_parts(p), parts) {
+                (Some(p), Some(r)) => p
+                    .iter()
+                    .zip(r.iter())
+                    .all(|(ps, rs)| pattern::glob(ps, rs, false)),
+                _ => pattern::glob(p, resource, false),
+            }
+    })
 }
 
 /// The outcome of one statement against the request.
@@ -225,16 +367,7 @@ fn evaluate_statement(
         principal_match: None,
         dependencies: Vec::new(),
     };
-    let action_hit = st
-        .action
-        .patterns()
-        .iter()
-        .any(|p| pattern::glob(p, &req.action, true));
-    let action_ok = match st.action {
-        ActionClause::Action(_) => action_hit,
-        ActionClause::NotAction(_) => !action_hit,
-    };
-    if !action_ok {
+    if !statement_covers_action(st, &req.action) {
         return out;
     }
     let principal_match = match &st.principal {
@@ -280,6 +413,11 @@ fn evaluate_statement(
             }
         }
     };
+    // A statement whose resource does not match takes no part whatever its conditions say, so its condition keys
+    // are not something the decision rests on (and are not evaluated).
+    if !resource_ok {
+        return out;
+    }
     let mut conditions_ok = true;
     for cond in &st.conditions {
         let outcome = condition::evaluate(cond, &req.context, variables);
@@ -288,7 +426,7 @@ fn evaluate_statement(
         }
         conditions_ok &= outcome.matched;
     }
-    out.matched = resource_ok && conditions_ok;
+    out.matched = conditions_ok;
     out
 }
 
@@ -297,25 +435,29 @@ fn resource_glob(pattern: &str, resource: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let (mut p, mut r) = (pattern.splitn(6, ':'), resource.splitn(6, ':'));
-    let arn_shaped = pattern.starts_with("arn:")
-        && resource.starts_with("arn:")
-        && pattern.matches(':').count() >= 5
-        && resource.matches(':').count() >= 5;
-    if !arn_shaped {
-        return pattern::glob(pattern, resource, false);
+    match (arn_parts(pattern), arn_parts(resource)) {
+        (Some(p), Some(r)) => p
+            .iter()
+            .zip(r.iter())
+            .all(|(ps, rs)| pattern::glob(ps, rs, false)),
+        _ => pattern::glob(pattern, resource, false),
     }
-    loop {
-        match (p.next(), r.next()) {
-            (Some(ps), Some(rs)) => {
-                if !pattern::glob(ps, rs, false) {
-                    return false;
-                }
-            }
-            (None, None) => return true,
-            _ => return false,
-        }
+}
+
+/// The six parts of an ARN-shaped text (`arn:` and at least five colons; the last part keeps any further colons).
+fn arn_parts(s: &str) -> Option<[&str; 6]> {
+    if !s.starts_with("arn:") {
+        return None;
     }
+    let mut it = s.splitn(6, ':');
+    Some([
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    ])
 }
 
 /// Matches a substituted `Resource` pattern against the request's resource, part by part for ARNs.
@@ -500,12 +642,11 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
         .unwrap_or("")
         .to_ascii_lowercase();
 
-    let resource_account = match req.context.get("aws:ResourceAccount") {
-        Lookup::Single(a) => Some(a.to_owned()),
-        _ => None,
-    };
-    let caller_account = caller.account().map(str::to_owned);
-    let cross_account = match (&caller_account, &resource_account) {
+    // The same reading as `decided_by_principal_policies` (the request's context before derivation).
+    let cross_account = match (
+        caller.account(),
+        resource_account(&request.context, &request.resource),
+    ) {
         (Some(c), Some(r)) => c != r,
         _ => false,
     };
@@ -757,5 +898,94 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
         let names: Vec<&str> = missing.iter().map(|t| t.describe()).collect();
         explanation.push(format!("no allow in the {}", names.join(", ")));
         finish(Decision::ImplicitlyDenied, missing, explanation, ev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESOURCES: &[&str] = &[
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::111122223333:role/path/admin",
+        "arn:aws:s3:::bucket/key:with:colons",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws:kms:us-east-1:111122223333:key/k",
+        "not-an-arn",
+        "*",
+    ];
+
+    #[test]
+    fn any_pattern_matches_as_each_pattern_does() {
+        let patterns = [
+            "*",
+            "arn:aws:iam::111122223333:*",
+            "arn:aws:iam::*:role/*",
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/key:with:*",
+            "arn:*:iam::111122223333:user/al?ce",
+            "arn:aws:iam::111122223333",
+            "not-*",
+            "arn:aws:kms:*:*:key/*",
+        ];
+        for r in RESOURCES {
+            for p in patterns {
+                assert_eq!(
+                    any_resource_pattern_matches(&[p], r),
+                    resource_pattern_matches(p, r),
+                    "{p} {r}"
+                );
+            }
+            let all = patterns.iter().any(|p| resource_pattern_matches(p, r));
+            assert_eq!(any_resource_pattern_matches(&patterns, r), all, "{r}");
+        }
+    }
+
+    #[test]
+    fn the_principal_policies_decide_only_same_account_requests_of_users_and_roles() {
+        let context = Context::new();
+        for principal in [
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:role/path/admin",
+            "arn:aws:sts::111122223333:assumed-role/admin/s",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:sts::111122223333:federated-user/bob",
+            "lambda.amazonaws.com",
+            "*",
+        ] {
+            let user_or_role = matches!(
+                Caller::parse(principal),
+                Caller::User { .. } | Caller::RoleSession { .. }
+            );
+            for action in [
+                "iam:PassRole",
+                "sts:AssumeRole",
+                "kms:Decrypt",
+                "s3:GetObject",
+            ] {
+                for resource in RESOURCES {
+                    let want = user_or_role
+                        && !requires_resource_policy(action)
+                        && !(resource.contains(":aws:policy/"));
+                    assert_eq!(
+                        decided_by_principal_policies(principal, action, resource, &context),
+                        want,
+                        "{principal} {action} {resource}"
+                    );
+                }
+            }
+        }
+        // A context that names the resource's account decides, as in `evaluate`.
+        let mut elsewhere = Context::new();
+        elsewhere.insert(
+            "aws:ResourceAccount",
+            ContextValue::Single("444455556666".to_owned()),
+        );
+        assert!(!decided_by_principal_policies(
+            "arn:aws:iam::111122223333:user/alice",
+            "s3:GetObject",
+            "arn:aws:s3:::bucket/key",
+            &elsewhere
+        ));
     }
 }

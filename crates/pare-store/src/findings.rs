@@ -82,6 +82,82 @@ impl Store {
         Ok(out)
     }
 
+    /// Where the successful IAM identity changes are (users and roles created or deleted, policies attached,
+    /// detached, written or deleted, group membership, trust policies, access keys, console passwords): the file
+    /// and record index of each, in time order, to be read again for their request parameters. Empty, without
+    /// reading any event, when the trail has no `CreateUser`/`CreateRole` at all.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::StoreError`] if SQLite fails or an event block cannot be decoded.
+    pub fn identity_change_events(&self) -> Result<Vec<(String, i64)>> {
+        const CHANGES: &[&str] = &[
+            "CreateUser",
+            "CreateRole",
+            "DeleteUser",
+            "DeleteRole",
+            "AttachUserPolicy",
+            "AttachRolePolicy",
+            "DetachUserPolicy",
+            "DetachRolePolicy",
+            "PutUserPolicy",
+            "PutRolePolicy",
+            "DeleteUserPolicy",
+            "DeleteRolePolicy",
+            "AddUserToGroup",
+            "UpdateAssumeRolePolicy",
+            "CreateAccessKey",
+            "CreateLoginProfile",
+        ];
+        let any_created: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM event_pairs WHERE event_source = 'iam.amazonaws.com' \
+                 AND event_name IN ('CreateUser', 'CreateRole'))",
+                params![],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        if !any_created {
+            return Ok(Vec::new());
+        }
+        let files = self.file_paths()?;
+        let mut out = Vec::new();
+        self.events(&EventFilter::default(), |stored| {
+            let e = &stored.event;
+            if e.event_source == "iam.amazonaws.com"
+                && e.outcome.as_str() == "success"
+                && CHANGES.contains(&e.event_name.as_str())
+            {
+                out.push((
+                    e.time.clone(),
+                    files.get(&stored.file_id).cloned().unwrap_or_default(),
+                    i64::try_from(e.record_index).unwrap_or(i64::MAX),
+                ));
+            }
+            ControlFlow::Continue(())
+        })?;
+        out.sort();
+        Ok(out.into_iter().map(|(_, f, i)| (f, i)).collect())
+    }
+
+    /// Every imported file's path by its id.
+    fn file_paths(&self) -> Result<HashMap<i64, String>> {
+        let mut files: HashMap<i64, String> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, path FROM files")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        for row in rows {
+            let (id, path) = row.map_err(self.err())?;
+            files.insert(id, path);
+        }
+        Ok(files)
+    }
+
     /// Each principal key's last event time (any event, including calls that need no permission).
     ///
     /// # Errors
