@@ -1,7 +1,8 @@
 //! The launch benchmark's measurement hook (`benches/launch/`): with [`LAUNCH_BENCH_ENV`] set, the UI reports
 //! through [`launch_ready`] once the dashboard has drawn the engine's numbers; the shell then prints the time
-//! since the process started and the peak memory of the app and of the WebKit processes it started, as one
-//! `LAUNCH` line on stdout, and exits. Without the variable the command does nothing.
+//! since the process started and the memory of the app and of the WebKit processes it started (peak and current
+//! RSS of each, and their summed proportional set size, which counts shared pages once), as one `LAUNCH` line
+//! on stdout, and exits. Without the variable the command does nothing.
 
 use std::time::Instant;
 
@@ -43,6 +44,15 @@ fn status_kib(pid: &str, field: &str) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// Proportional set size of a process in KiB (shared pages divided among the processes that map them), from
+/// `/proc/<pid>/smaps_rollup`: unlike RSS, it can be summed over the app and its WebKit processes.
+fn pss_kib(pid: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// The processes whose parent is `pid`, with their names.
 fn children(pid: u32) -> Vec<(String, String)> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
@@ -77,16 +87,18 @@ pub fn launch_ready(app: AppHandle, what: String) {
     let app_now = status_kib("self", "VmRSS:").unwrap_or(0);
     let mut webkit_peak = 0;
     let mut webkit_now = 0;
+    let mut pss = pss_kib("self").unwrap_or(0);
     let mut names = Vec::new();
     for (pid, comm) in children(me) {
         webkit_peak += status_kib(&pid, "VmHWM:").unwrap_or(0);
         webkit_now += status_kib(&pid, "VmRSS:").unwrap_or(0);
+        pss += pss_kib(&pid).unwrap_or(0);
         names.push(comm);
     }
     let secs = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |s| format!("{s:.3}"));
     println!(
         "LAUNCH what={what} since_process_start_s={} since_main_s={} app_peak_rss_mib={:.1} app_rss_mib={:.1} \
-         children_peak_rss_mib={:.1} children_rss_mib={:.1} total_peak_rss_mib={:.1} children={}",
+         children_peak_rss_mib={:.1} children_rss_mib={:.1} total_peak_rss_mib={:.1} total_pss_mib={:.1} children={}",
         secs(since_start),
         secs(since_main),
         app_peak as f64 / 1024.0,
@@ -94,6 +106,7 @@ pub fn launch_ready(app: AppHandle, what: String) {
         webkit_peak as f64 / 1024.0,
         webkit_now as f64 / 1024.0,
         (app_peak + webkit_peak) as f64 / 1024.0,
+        pss as f64 / 1024.0,
         names.join(",")
     );
     app.exit(0);
