@@ -122,6 +122,9 @@ pub fn ensure_stored_review(db: &Path) -> Result<(i64, String, bool), StoredRevi
             })
             .collect::<Result<_, StoredReviewError>>()?,
     };
+    // Not kept in memory: the dashboard needs only the summary, and the lists are read back when a screen asks.
+    drop(shaped);
+    drop(reviewed);
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     store.save_stored_review(&key, &now, &insert)?;
     let id = store
@@ -129,7 +132,6 @@ pub fn ensure_stored_review(db: &Path) -> Result<(i64, String, bool), StoredRevi
         .ok_or(StoredReviewError::Encode(
             "the stored review vanished".to_owned(),
         ))?;
-    *lock(&LAST) = Some((db.to_owned(), key.clone(), Arc::new(shaped)));
     Ok((id, key, true))
 }
 
