@@ -10,6 +10,7 @@ pub mod commands_identities;
 pub mod commands_identity;
 pub mod commands_review;
 pub mod demo;
+pub mod launch_bench;
 pub mod state;
 
 use tauri::Manager as _;
@@ -61,6 +62,8 @@ pub fn run() -> tauri::Result<()> {
             commands_review::drift,
             commands_review::save_review_report,
             commands_identities::account_review,
+            commands_identities::account_summary,
+            launch_bench::launch_ready,
             commands_identity::identity,
             commands_identity::identity_rightsize,
             commands_identity::export_rightsized,

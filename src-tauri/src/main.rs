@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    pare_desktop::launch_bench::mark_main_started();
     match pare_desktop::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -40,15 +40,20 @@ function Screen({
   const facets = useLoad(() => (route.screen === "activity" ? ipc.facets() : Promise.resolve(undefined)), [route.screen, generation]);
   const principals = useLoad(() => (route.screen === "principals" ? ipc.principals() : Promise.resolve(undefined)), [route.screen, generation]);
   const root = useLoad(() => (route.screen === "root" ? ipc.rootActivity() : Promise.resolve(undefined)), [route.screen, generation]);
-  const reviewed = route.screen === "dashboard" || route.screen === "identities" || route.screen === "findings";
+  const reviewed = route.screen === "identities" || route.screen === "findings";
   const review = useLoad(() => (reviewed ? ipc.accountReview() : Promise.resolve(undefined)), [reviewed, generation]);
+  const summary = useLoad(() => (route.screen === "dashboard" ? ipc.accountSummary() : Promise.resolve(undefined)), [route.screen, generation]);
+  const shown = route.screen === "dashboard" && overview.data !== undefined && (summary.data !== undefined || summary.error !== undefined);
+  useEffect(() => {
+    if (shown && overview.data) ipc.reportDashboardShown(`events=${overview.data.events},identities=${summary.data?.identities ?? "error"}`);
+  }, [shown, overview.data, summary.data]);
   const openIdentity = (arn: string) => setRoute({ screen: "identity", key: arn });
 
   switch (route.screen) {
     case "dashboard":
       if (overview.error) return <ErrorState title="The dashboard could not be loaded" message={overview.error} />;
       return overview.data ? (
-        <Dashboard data={overview.data} account={review.data?.summary} accountError={review.error} navigate={setRoute} />
+        <Dashboard data={overview.data} account={summary.data} accountError={summary.error} navigate={setRoute} />
       ) : (
         <Loading what="the dashboard" />
       );

@@ -6,13 +6,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::explore::ActivityFilter;
 use crate::findings::{Review, ReviewError, ReviewOptions, review};
 
 /// One identity of the account snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityRow {
@@ -40,7 +40,7 @@ pub struct IdentityRow {
 }
 
 /// One finding, with where to see its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct FindingRow {
@@ -68,7 +68,7 @@ pub struct FindingRow {
 }
 
 /// A label and a count, for the dashboard's charts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LabelCount {
@@ -79,7 +79,7 @@ pub struct LabelCount {
 }
 
 /// The account side of the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountSummary {
@@ -110,7 +110,7 @@ pub struct AccountSummary {
 }
 
 /// The whole account review, in the shapes the app draws.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountReview {
@@ -166,7 +166,7 @@ fn activity_of(principal: &str, kind: &str) -> ActivityFilter {
     }
 }
 
-fn shape(r: &Review, has_snapshot: bool) -> AccountReview {
+pub(crate) fn shape(r: &Review, has_snapshot: bool) -> AccountReview {
     let scores: HashMap<&str, f64> = r
         .scores
         .iter()

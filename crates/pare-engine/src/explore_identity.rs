@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use pare_account::{Account, AccountGraph, AccountPermissions, PrincipalId, UsageFact};
 use pare_catalog::{ActionId, ActionSet, Catalog};
-use pare_findings::Finding;
 use pare_findings::paths::EscalationPath;
 use pare_rightsize::export::{self, Format};
 use pare_rightsize::{Options, RightSizedPolicy};
@@ -19,7 +18,6 @@ use pare_usage::ActionMapper;
 use serde::Serialize;
 
 use crate::EngineError;
-use crate::findings::{ReviewOptions, review};
 use crate::rightsize::{CurrentPolicies, RightsizeWindow, rightsize};
 
 /// Unused or removed action names listed per service at most (the counts are always whole).
@@ -95,7 +93,7 @@ pub struct AssumeLink {
 }
 
 /// A permission one escalation step uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StepPermissionView {
@@ -108,7 +106,7 @@ pub struct StepPermissionView {
 }
 
 /// One step of an escalation path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {
@@ -129,7 +127,7 @@ pub struct StepView {
 }
 
 /// A privilege-escalation path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EscalationView {
@@ -714,19 +712,7 @@ fn resolve(account: &Account, key: &str) -> Option<PrincipalId> {
     })
 }
 
-fn finding_view(f: &Finding) -> FindingView {
-    FindingView {
-        id: f.id.clone(),
-        kind: f.kind.as_str().to_owned(),
-        severity: f.severity.as_str().to_owned(),
-        title: f.title.clone(),
-        explanation: f.explanation.clone(),
-        recommendation: f.recommendation.clone(),
-        evidence: serde_json::to_string_pretty(&f.evidence).unwrap_or_default(),
-    }
-}
-
-fn escalation_view(p: &EscalationPath) -> EscalationView {
+pub(crate) fn escalation_view(p: &EscalationPath) -> EscalationView {
     EscalationView {
         principal: p.principal.clone(),
         conditional: p.conditional,
@@ -915,17 +901,28 @@ pub fn identity(db: &Path, key: &str) -> Result<IdentityDetail, EngineError> {
         notes,
     };
 
-    // Findings, scores and escalation paths: the whole review, kept to this identity.
-    let reviewed = review(
-        db,
-        &ReviewOptions {
-            principal: Some(key.to_owned()),
-            ..ReviewOptions::default()
-        },
-    )
-    .map_err(|e| EngineError::Account(e.to_string()))?;
-    detail.findings = reviewed.findings.iter().map(finding_view).collect();
-    detail.risk_score = reviewed.scores.first().map(|s| s.score);
+    // Findings, score and escalation paths: this identity's part of the stored whole-account review (computed
+    // and stored once per database state, not per identity).
+    let subject = found
+        .as_ref()
+        .and_then(|(_, account, id)| account.principal(*id))
+        .map_or_else(|| key.to_owned(), |p| p.arn.clone());
+    let reviewed = crate::stored_review::identity_review(db, &subject)
+        .map_err(|e| EngineError::Account(e.to_string()))?;
+    detail.findings = reviewed
+        .findings
+        .into_iter()
+        .map(|f| FindingView {
+            id: f.id,
+            kind: f.kind,
+            severity: f.severity,
+            title: f.title,
+            explanation: f.explanation,
+            recommendation: f.recommendation,
+            evidence: f.evidence,
+        })
+        .collect();
+    detail.risk_score = reviewed.row.and_then(|r| r.risk_score);
 
     let granted: Option<ActionSet> = match &found {
         Some((info, account, id)) => {
@@ -1006,17 +1003,8 @@ pub fn identity(db: &Path, key: &str) -> Result<IdentityDetail, EngineError> {
             policies.sort();
             policies.dedup();
             detail.policies = policies;
-            for path in &reviewed.paths.paths {
-                if path.principal == arn {
-                    detail.escalations.push(escalation_view(path));
-                } else if path
-                    .steps
-                    .iter()
-                    .any(|s| s.to == arn || s.via.as_deref() == Some(arn.as_str()))
-                {
-                    detail.escalations_into.push(escalation_view(path));
-                }
-            }
+            detail.escalations = reviewed.escalations;
+            detail.escalations_into = reviewed.escalations_into;
             add_escalations(&mut detail.graph, &detail.escalations, &arn);
             perms.principal(*id).map(|e| e.sets.allowed.clone())
         }

@@ -29,6 +29,7 @@ pub mod reviews;
 mod rightsize;
 mod scan;
 mod scan_app;
+pub mod stored_review;
 mod trail_identities;
 
 use std::path::Path;

@@ -24,6 +24,7 @@ mod findings;
 mod migrations;
 mod reviews;
 mod scan;
+mod stored_review;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -43,6 +44,7 @@ pub use scan::{
     AnalyzerFindingInput, AnalyzerFindingRow, LastAccessedInput, LastAccessedRow, ScanInput,
     ScanProblemRow, ScanRow,
 };
+pub use stored_review::{StoredPath, StoredReviewInsert};
 
 /// Why the database could not be opened, migrated, read or written.
 #[derive(Debug, thiserror::Error)]

@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261123230500_aws_scans",
         include_str!("../migrations/20261123230500_aws_scans.sql"),
     ),
+    (
+        "20261124050000_stored_account_reviews",
+        include_str!("../migrations/20261124050000_stored_account_reviews.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.

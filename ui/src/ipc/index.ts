@@ -8,6 +8,7 @@ import type {
   ScanOutcome,
   ScanStatus,
   AccountReview,
+  AccountSummary,
   DatabaseInfo,
   ExportWritten,
   IdentityDetail,
@@ -74,6 +75,19 @@ export const principal = (key: string): Promise<PrincipalDetail | null> =>
 
 /** The account review: dashboard counts, every identity, every finding (all from the engine). */
 export const accountReview = (): Promise<AccountReview> => invoke("account_review");
+
+/** The dashboard's account counts (the stored review's summary, without its lists). */
+export const accountSummary = (): Promise<AccountSummary> => invoke("account_summary");
+
+let launchReported = false;
+
+/** Tells the shell, once per page load and two frames after the call (so the dashboard is painted), that the
+ * dashboard shows its data: the launch benchmark's hook (the shell ignores it unless PARE_LAUNCH_BENCH is set). */
+export function reportDashboardShown(what: string): void {
+  if (launchReported) return;
+  launchReported = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => void invoke("launch_ready", { what }).catch(() => undefined)));
+}
 /** One identity: graph, granted vs used, findings (identity detail screen). */
 export const identity = (key: string): Promise<IdentityDetail> => invoke("identity", { key });
 
