@@ -39,20 +39,7 @@ impl Store {
     ///
     /// [`crate::StoreError`] if SQLite fails or an event block cannot be decoded.
     pub fn root_events(&self) -> Result<Vec<RootEventRow>> {
-        let mut files: HashMap<i64, String> = HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, path FROM files")
-                .map_err(self.err())?;
-            let rows = stmt
-                .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(self.err())?;
-            for row in rows {
-                let (id, path) = row.map_err(self.err())?;
-                files.insert(id, path);
-            }
-        }
+        let files = self.file_paths()?;
         let mut out = Vec::new();
         self.events(&EventFilter::default(), |stored| {
             let e = &stored.event;
