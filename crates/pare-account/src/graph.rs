@@ -593,10 +593,7 @@ impl AccountGraph {
                         "the trust policy of `{}` lets `{}` in ({action}) when its conditions on {} hold",
                         role.name,
                         e.label(),
-                        keys.iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        quoted_keys(&keys)
                     )
                 };
                 self.add(
@@ -822,10 +819,7 @@ impl AccountGraph {
                 } else {
                     "only if conditions hold"
                 },
-                keys.iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted_keys(&keys)
             ));
         }
         self.add(
@@ -1490,4 +1484,12 @@ impl TrustEvaluator {
                 .collect(),
         }
     }
+}
+
+/// Condition keys as a sentence fragment: `` `aws:MultiFactorAuthPresent`, `sts:ExternalId` ``.
+fn quoted_keys(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

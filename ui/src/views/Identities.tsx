@@ -18,6 +18,7 @@ import { Empty } from "../components/States";
 import { num, time } from "../lib/format";
 import { identityKindLabel, severityRank } from "../lib/identity";
 import { useVirtualList } from "../lib/useVirtualList";
+import { SortableHeader } from "../components/SortableHeader";
 
 const col = createColumnHelper<IdentityRow>();
 
@@ -160,22 +161,7 @@ export function Identities({
         onKeyDown={onKey}
         ref={scroller}
       >
-        {table.getHeaderGroups().map((g) => (
-          <div className="row head" role="row" key={g.id}>
-            {g.headers.map((h) => (
-              <span
-                role="columnheader"
-                key={h.id}
-                aria-sort={h.column.getIsSorted() === "asc" ? "ascending" : h.column.getIsSorted() === "desc" ? "descending" : "none"}
-              >
-                <button type="button" className="sort" onClick={h.column.getToggleSortingHandler()} data-testid={`sort-${h.id}`}>
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                  {h.column.getIsSorted() === "asc" ? " ▲" : h.column.getIsSorted() === "desc" ? " ▼" : ""}
-                </button>
-              </span>
-            ))}
-          </div>
-        ))}
+        <SortableHeader table={table} />
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = visible[item.index];

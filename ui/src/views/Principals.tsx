@@ -16,6 +16,7 @@ import { Empty } from "../components/States";
 import { kindLabel, num, time } from "../lib/format";
 import type { Navigate } from "../lib/route";
 import { useVirtualList } from "../lib/useVirtualList";
+import { SortableHeader } from "../components/SortableHeader";
 
 const col = createColumnHelper<PrincipalSummary>();
 
@@ -64,18 +65,7 @@ export function Principals({ rows, navigate }: { rows: PrincipalSummary[]; navig
         </p>
       </div>
       <div className="table-box principals-table" role="grid" aria-label="principals" aria-rowcount={visible.length} tabIndex={0} onKeyDown={onKey} ref={scroller}>
-        {table.getHeaderGroups().map((g) => (
-          <div className="row head" role="row" key={g.id}>
-            {g.headers.map((h) => (
-              <span role="columnheader" key={h.id} aria-sort={h.column.getIsSorted() === "asc" ? "ascending" : h.column.getIsSorted() === "desc" ? "descending" : "none"}>
-                <button type="button" className="sort" onClick={h.column.getToggleSortingHandler()}>
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                  {h.column.getIsSorted() === "asc" ? " ▲" : h.column.getIsSorted() === "desc" ? " ▼" : ""}
-                </button>
-              </span>
-            ))}
-          </div>
-        ))}
+        <SortableHeader table={table} />
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = visible[item.index];
