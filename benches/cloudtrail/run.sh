@@ -99,7 +99,7 @@ bench_tree() {
         local db=$dir/pare.db
         rm -f "$db" "$db"-*
         t0=$(now)
-        /usr/bin/time -v "$BIN/pare" import --db "$db" --cloudtrail "$tree" --json >"$dir/import1.json" 2>"$dir/import1.time"
+        /usr/bin/time -v "$BIN/pare" import --no-review --db "$db" --cloudtrail "$tree" --json >"$dir/import1.json" 2>"$dir/import1.time"
         t1=$(now)
         PARE_S=$(calc "round($t1-$t0,3)")
         local new dbmb
@@ -108,7 +108,7 @@ bench_tree() {
         PARE_CPU=$(cpu "$dir/import1.time")
         echo "RESULT $label pare_import events=$new secs=$PARE_S events_per_s=$(calc "round($n/$PARE_S)") raw_mb_per_s=$(calc "round($raw/1e6/$PARE_S,1)") gz_mb_per_s=$(calc "round($gz/1e6/$PARE_S,1)") peak_rss_mb=$(rss "$dir/import1.time") db_mb=$dbmb cpu_s=$PARE_CPU"
         t0=$(now)
-        /usr/bin/time -v "$BIN/pare" import --db "$db" --cloudtrail "$tree" --json >"$dir/import2.json" 2>"$dir/import2.time"
+        /usr/bin/time -v "$BIN/pare" import --no-review --db "$db" --cloudtrail "$tree" --json >"$dir/import2.json" 2>"$dir/import2.time"
         t1=$(now)
         local re
         re=$(python3 -c "import json;d=json.load(open('$dir/import2.json'));print('new_events=%d files_unchanged=%d files_read=%d' % (d['new_events'], d['files_unchanged'], d['files_read']))")

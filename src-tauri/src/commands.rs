@@ -67,10 +67,15 @@ pub async fn open_workspace(state: State<'_, AppState>) -> Result<DatabaseInfo, 
     state.open(&state.workspace_path(), false)
 }
 
-/// The dashboard's numbers.
+/// The dashboard's numbers (stored for the database's state by the import, else computed and stored).
 #[tauri::command]
 pub async fn overview(state: State<'_, AppState>) -> Result<Overview, String> {
-    state.with_db(pare_engine::Database::overview)
+    let path = state.with_db(|db| Ok(db.path().to_owned()))?;
+    tauri::async_runtime::spawn_blocking(move || {
+        pare_engine::prepared::overview(&path).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 /// A page of events matching `filter`, newest first.
@@ -159,7 +164,14 @@ pub async fn pick_and_import(app: AppHandle, kind: String) -> Result<bool, Strin
             },
         };
         state.end_import();
+        let imported = outcome.report.is_some();
         let _ = worker.emit(IMPORT_FINISHED, outcome);
+        if imported {
+            // The review and overview of the new state, so the next launch reads them (the dashboard's own
+            // request waits for this computation instead of starting another). A failure shows when they are
+            // asked for.
+            let _ = pare_engine::prepared::prepare(&db);
+        }
     });
     Ok(true)
 }

@@ -106,7 +106,12 @@ pub fn start_aws_scan(
             },
         };
         *running() = None;
+        let scanned = outcome.report.is_some();
         let _ = worker.emit(SCAN_FINISHED, outcome);
+        if scanned {
+            // As after an import: the review and overview of the new state, computed once and stored.
+            let _ = pare_engine::prepared::prepare(&db);
+        }
     });
     Ok(())
 }

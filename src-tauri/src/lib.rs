@@ -12,6 +12,7 @@ pub mod commands_review;
 pub mod demo;
 pub mod launch_bench;
 pub mod state;
+pub mod webview_tuning;
 
 use tauri::Manager as _;
 
@@ -29,6 +30,7 @@ pub fn run() -> tauri::Result<()> {
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             app.manage(state::AppState::new(data_dir));
+            webview_tuning::apply(app, "main");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -61,8 +63,9 @@ pub fn run() -> tauri::Result<()> {
             commands_review::snapshots,
             commands_review::drift,
             commands_review::save_review_report,
-            commands_identities::account_review,
             commands_identities::account_summary,
+            commands_identities::identity_page,
+            commands_identities::finding_page,
             launch_bench::launch_ready,
             commands_identity::identity,
             commands_identity::identity_rightsize,

@@ -40,8 +40,6 @@ function Screen({
   const facets = useLoad(() => (route.screen === "activity" ? ipc.facets() : Promise.resolve(undefined)), [route.screen, generation]);
   const principals = useLoad(() => (route.screen === "principals" ? ipc.principals() : Promise.resolve(undefined)), [route.screen, generation]);
   const root = useLoad(() => (route.screen === "root" ? ipc.rootActivity() : Promise.resolve(undefined)), [route.screen, generation]);
-  const reviewed = route.screen === "identities" || route.screen === "findings";
-  const review = useLoad(() => (reviewed ? ipc.accountReview() : Promise.resolve(undefined)), [reviewed, generation]);
   const summary = useLoad(() => (route.screen === "dashboard" ? ipc.accountSummary() : Promise.resolve(undefined)), [route.screen, generation]);
   const shown = route.screen === "dashboard" && overview.data !== undefined && (summary.data !== undefined || summary.error !== undefined);
   useEffect(() => {
@@ -69,28 +67,22 @@ function Screen({
       if (root.error) return <ErrorState title="The root timeline could not be loaded" message={root.error} />;
       return root.data ? <Root data={root.data} navigate={setRoute} /> : <Loading what="root activity" />;
     case "identities":
-      if (review.error) return <ErrorState title="The identities could not be loaded" message={review.error} />;
-      return review.data ? (
+      return (
         <Identities
-          rows={review.data.identities}
+          key={generation}
           kind={route.kind}
           openIdentity={openIdentity}
           openFindings={(arn) => setRoute({ screen: "findings", principal: arn })}
         />
-      ) : (
-        <Loading what="identities" />
       );
     case "findings":
-      if (review.error) return <ErrorState title="The findings could not be loaded" message={review.error} />;
-      return review.data ? (
+      return (
         <Findings
-          rows={review.data.findings}
+          key={generation}
           initial={{ principal: route.principal, severity: route.severity, kind: route.kind }}
           openIdentity={openIdentity}
           openActivity={(filter) => setRoute({ screen: "activity", filter })}
         />
-      ) : (
-        <Loading what="findings" />
       );
     case "connect":
       return <Connect navigate={setRoute} onDatabase={onDatabase} />;

@@ -5,6 +5,7 @@ mod alerts;
 mod cloudtrail;
 mod demo;
 mod findings;
+mod prepare;
 mod review;
 mod rightsize;
 mod scan;
@@ -91,6 +92,10 @@ enum Command {
         /// Print the summary as JSON on standard output.
         #[arg(long)]
         json: bool,
+        /// Do not compute and store the account review and dashboard overview after importing (the desktop app
+        /// computes them when it opens the database).
+        #[arg(long)]
+        no_review: bool,
     },
     /// Print what principals used: actions and resources with counts, first/last seen, regions, IPs.
     Usage {
@@ -283,6 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             since,
             until,
             json,
+            no_review,
         } => {
             let account = account::account_input(
                 authz,
@@ -307,6 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     code = account_code;
                 }
             }
+            prepare::after_import(&db, no_review);
             Ok(code)
         }
         Command::Graph {

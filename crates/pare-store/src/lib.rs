@@ -25,6 +25,7 @@ mod migrations;
 mod reviews;
 mod scan;
 mod stored_review;
+mod stored_views;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;

@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261124050000_stored_account_reviews",
         include_str!("../migrations/20261124050000_stored_account_reviews.sql"),
     ),
+    (
+        "20261124073000_stored_views",
+        include_str!("../migrations/20261124073000_stored_views.sql"),
+    ),
 ];
 
 /// Applies the migrations the database lacks.

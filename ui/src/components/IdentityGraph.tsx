@@ -2,7 +2,7 @@
 // and what it can assume, privilege-escalation steps (technique ids) and CloudTrail use. Every node and edge comes
 // from the engine (`identity` command); this file only draws them.
 import { useEffect, useRef } from "react";
-import cytoscape from "cytoscape";
+import type cytoscape from "cytoscape";
 import type { IdentityGraph as Graph } from "../ipc";
 
 /** Cytoscape elements for the engine's graph: one node per node, one edge per edge, ids kept. */
@@ -34,54 +34,63 @@ export function IdentityGraph({ graph, onSelect }: { graph: Graph; onSelect?: (i
     const accent = cssVar("--accent", "#2563eb");
     const ok = cssVar("--ok", "#16a34a");
     const focus = graph.nodes.find((n) => n.focus)?.id;
-    const cy = cytoscape({
-      container: el,
-      elements: graphElements(graph),
-      style: [
-        {
-          selector: "node",
-          style: {
-            label: "data(label)",
-            color: text,
-            "font-size": 10,
-            "text-valign": "bottom",
-            "text-margin-y": 3,
-            width: 16,
-            height: 16,
-            "background-color": muted,
+    let live = true;
+    let cy: cytoscape.Core | undefined;
+    // Cytoscape is loaded when a graph is first drawn, not with the dashboard (a smaller start for the web view).
+    void import("cytoscape").then(({ default: cytoscape }) => {
+      if (!live) return;
+      cy = cytoscape({
+        container: el,
+        elements: graphElements(graph),
+        style: [
+          {
+            selector: "node",
+            style: {
+              label: "data(label)",
+              color: text,
+              "font-size": 10,
+              "text-valign": "bottom",
+              "text-margin-y": 3,
+              width: 16,
+              height: 16,
+              "background-color": muted,
+            },
           },
-        },
-        { selector: 'node[focus = "yes"]', style: { "background-color": accent, width: 28, height: 28, "font-weight": "bold" } },
-        { selector: 'node[kind = "group"]', style: { shape: "round-rectangle", "background-color": "#a855f7" } },
-        { selector: 'node[kind $= "policy"]', style: { shape: "rectangle", "background-color": "#f59e0b" } },
-        { selector: 'node[kind = "role"]', style: { shape: "octagon" } },
-        { selector: 'node[kind = "external"]', style: { shape: "diamond" } },
-        { selector: 'node[kind = "service"]', style: { "background-color": ok } },
-        { selector: 'node[kind = "admin"]', style: { shape: "star", "background-color": danger, width: 26, height: 26 } },
-        {
-          selector: "edge",
-          style: {
-            width: 1.2,
-            "line-color": cssVar("--border", "#bbb"),
-            "target-arrow-color": cssVar("--border", "#bbb"),
-            "target-arrow-shape": "triangle",
-            "curve-style": "bezier",
-            label: "data(label)",
-            "font-size": 8,
-            color: muted,
-            "text-rotation": "autorotate",
+          { selector: 'node[focus = "yes"]', style: { "background-color": accent, width: 28, height: 28, "font-weight": "bold" } },
+          { selector: 'node[kind = "group"]', style: { shape: "round-rectangle", "background-color": "#a855f7" } },
+          { selector: 'node[kind $= "policy"]', style: { shape: "rectangle", "background-color": "#f59e0b" } },
+          { selector: 'node[kind = "role"]', style: { shape: "octagon" } },
+          { selector: 'node[kind = "external"]', style: { shape: "diamond" } },
+          { selector: 'node[kind = "service"]', style: { "background-color": ok } },
+          { selector: 'node[kind = "admin"]', style: { shape: "star", "background-color": danger, width: 26, height: 26 } },
+          {
+            selector: "edge",
+            style: {
+              width: 1.2,
+              "line-color": cssVar("--border", "#bbb"),
+              "target-arrow-color": cssVar("--border", "#bbb"),
+              "target-arrow-shape": "triangle",
+              "curve-style": "bezier",
+              label: "data(label)",
+              "font-size": 8,
+              color: muted,
+              "text-rotation": "autorotate",
+            },
           },
-        },
-        { selector: 'edge[kind = "can_escalate_to"]', style: { "line-color": danger, "target-arrow-color": danger, width: 2.5, color: danger } },
-        { selector: 'edge[kind = "can_assume"]', style: { "line-color": accent, "target-arrow-color": accent, "line-style": "dashed" } },
-        { selector: 'edge[kind = "used"]', style: { "line-color": ok, "target-arrow-color": ok } },
-      ],
-      layout: focus
-        ? { name: "breadthfirst", directed: true, roots: [focus], spacingFactor: 1.1 }
-        : { name: "cose", animate: false },
+          { selector: 'edge[kind = "can_escalate_to"]', style: { "line-color": danger, "target-arrow-color": danger, width: 2.5, color: danger } },
+          { selector: 'edge[kind = "can_assume"]', style: { "line-color": accent, "target-arrow-color": accent, "line-style": "dashed" } },
+          { selector: 'edge[kind = "used"]', style: { "line-color": ok, "target-arrow-color": ok } },
+        ],
+        layout: focus
+          ? { name: "breadthfirst", directed: true, roots: [focus], spacingFactor: 1.1 }
+          : { name: "cose", animate: false },
+      });
+      cy.on("tap", "node", (evt) => onSelect?.(evt.target.id() as string));
     });
-    cy.on("tap", "node", (evt) => onSelect?.(evt.target.id() as string));
-    return () => cy.destroy();
+    return () => {
+      live = false;
+      cy?.destroy();
+    };
   }, [graph, onSelect]);
   return (
     <div

@@ -1391,6 +1391,113 @@ identities: Array<IdentityRow>,
  */
 findings: Array<FindingRow>, };
 
+export type IdentityQuery = { 
+/**
+ * Part of the name or ARN, any case.
+ */
+search?: string, 
+/**
+ * Only this kind (`user`, `role`, …).
+ */
+kind?: string, 
+/**
+ * The column to sort by: `name`, `kind`, `lastActivity`, `grantedActions`, `usedActions`, `unusedPercent`,
+ * `riskScore` (the default) or `findings`.
+ */
+sort?: string, 
+/**
+ * Descending (the default when no column is given: riskiest first).
+ */
+desc?: boolean, 
+/**
+ * The first row's position among the matching rows.
+ */
+offset: number, 
+/**
+ * How many rows (at most [`MAX_ROWS`]).
+ */
+limit: number, };
+
+export type IdentityPage = { 
+/**
+ * Identities matching the query.
+ */
+total: number, 
+/**
+ * Identities in the review.
+ */
+all: number, 
+/**
+ * The first row's position.
+ */
+offset: number, 
+/**
+ * The rows.
+ */
+rows: Array<IdentityRow>, 
+/**
+ * Every kind in the review, sorted (the type filter's choices).
+ */
+kinds: Array<string>, };
+
+export type FindingQuery = { 
+/**
+ * Only this principal's (its ARN).
+ */
+principal?: string, 
+/**
+ * Only this severity.
+ */
+severity?: string, 
+/**
+ * Only this kind.
+ */
+kind?: string, 
+/**
+ * The first row's position among the matching rows.
+ */
+offset: number, 
+/**
+ * How many rows (at most [`MAX_ROWS`]).
+ */
+limit: number, };
+
+export type NamedPrincipal = { 
+/**
+ * Its ARN.
+ */
+arn: string, 
+/**
+ * Its name.
+ */
+name: string, };
+
+export type FindingPage = { 
+/**
+ * Findings matching the query.
+ */
+total: number, 
+/**
+ * Findings in the review.
+ */
+all: number, 
+/**
+ * The first row's position.
+ */
+offset: number, 
+/**
+ * The rows, worst first.
+ */
+rows: Array<FindingRow>, 
+/**
+ * Every finding kind in the review, sorted.
+ */
+kinds: Array<string>, 
+/**
+ * Every principal with findings, by name.
+ */
+principals: Array<NamedPrincipal>, };
+
 export type GraphNode = { 
 /**
  * Stable id: the ARN of principals, groups and managed policies, `owner#name` of inline policies,

@@ -7,8 +7,11 @@ import type {
   ConnectChoices,
   ScanOutcome,
   ScanStatus,
-  AccountReview,
   AccountSummary,
+  FindingPage,
+  FindingQuery,
+  IdentityPage,
+  IdentityQuery,
   DatabaseInfo,
   ExportWritten,
   IdentityDetail,
@@ -73,8 +76,11 @@ export const principals = (): Promise<PrincipalSummary[]> => invoke("principals"
 export const principal = (key: string): Promise<PrincipalDetail | null> =>
   invoke("principal", { key });
 
-/** The account review: dashboard counts, every identity, every finding (all from the engine). */
-export const accountReview = (): Promise<AccountReview> => invoke("account_review");
+/** A window of the identities table, searched, filtered and sorted by the engine. */
+export const identityPage = (query: IdentityQuery): Promise<IdentityPage> => invoke("identity_page", { query });
+
+/** A window of the findings list, filtered by the engine (worst first). */
+export const findingPage = (query: FindingQuery): Promise<FindingPage> => invoke("finding_page", { query });
 
 /** The dashboard's account counts (the stored review's summary, without its lists). */
 export const accountSummary = (): Promise<AccountSummary> => invoke("account_summary");

@@ -1,13 +1,14 @@
 // Findings: every finding of the engine's account review, worst first, filtered by kind, severity and
-// principal. The selected finding shows its title, explanation, evidence and recommendation, and links to its
-// principal and to its events in the activity log. A virtualised list, so thousands of findings stay smooth.
+// principal; the engine filters and sends the rows a window at a time. The selected finding shows its title,
+// explanation, evidence and recommendation, and links to its principal and to its events in the activity log.
 import { useEffect, useMemo, useState } from "react";
-import type { ActivityFilter, FindingRow } from "../ipc";
-import { Empty } from "../components/States";
+import * as ipc from "../ipc";
+import type { ActivityFilter, FindingPage, FindingQuery, FindingRow } from "../ipc";
+import { Empty, ErrorState, Loading } from "../components/States";
 import { num } from "../lib/format";
 import { SEVERITIES, findingKindLabel } from "../lib/identity";
+import { usePagedRows } from "../lib/usePagedRows";
 import { useVirtualList } from "../lib/useVirtualList";
-
 
 export interface FindingsFilter {
   principal?: string;
@@ -15,38 +16,41 @@ export interface FindingsFilter {
   kind?: string;
 }
 
+type Load = (query: FindingQuery) => Promise<FindingPage>;
+
 export function Findings({
-  rows,
   initial,
+  load = ipc.findingPage,
   openIdentity,
   openActivity,
 }: {
-  rows: FindingRow[];
   initial?: FindingsFilter;
+  load?: Load;
   openIdentity: (arn: string) => void;
   openActivity: (filter: ActivityFilter) => void;
 }) {
   const [filter, setFilter] = useState<FindingsFilter>(initial ?? {});
   useEffect(() => setFilter(initial ?? {}), [initial?.principal, initial?.severity, initial?.kind]);
-  const kinds = useMemo(() => [...new Set(rows.map((r) => r.kind))].sort(), [rows]);
-  const principals = useMemo(() => {
-    const names = new Map<string, string>();
-    for (const r of rows) names.set(r.principal, r.principalName);
-    return [...names.entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  }, [rows]);
-  const visible = useMemo(
-    () =>
-      rows.filter(
-        (r) =>
-          (!filter.severity || r.severity === filter.severity) &&
-          (!filter.kind || r.kind === filter.kind) &&
-          (!filter.principal || r.principal === filter.principal),
-      ),
-    [rows, filter],
+  const query = useMemo<Omit<FindingQuery, "offset" | "limit">>(
+    () => ({ principal: filter.principal || undefined, severity: filter.severity || undefined, kind: filter.kind || undefined }),
+    [filter.principal, filter.severity, filter.kind],
   );
-  const { selected, setSelected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(visible.length, { width: 600 });
-  useEffect(() => setSelected(0), [visible, setSelected]);
-  if (rows.length === 0) {
+  const key = JSON.stringify(query);
+  const paged = usePagedRows<FindingRow, Omit<FindingQuery, "offset" | "limit">, FindingPage>(load, query, key);
+  const total = paged.first?.total ?? 0;
+  const { selected, setSelected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(total, { width: 600 });
+  useEffect(() => {
+    setSelected(0);
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [key, setSelected, scroller]);
+  const items = virtualizer.getVirtualItems();
+  const start = items[0]?.index ?? 0;
+  const end = items[items.length - 1]?.index ?? 0;
+  useEffect(() => paged.ensure(Math.min(start, selected), Math.max(end, selected)), [paged.ensure, start, end, selected]);
+  if (!paged.first) {
+    return paged.error ? <ErrorState title="The findings could not be loaded" message={paged.error} /> : <Loading what="findings" />;
+  }
+  if (paged.first.all === 0) {
     return (
       <Empty title="No findings">
         Pare found nothing to report in this account, or the database has no account snapshot yet (import IAM
@@ -54,7 +58,9 @@ export function Findings({
       </Empty>
     );
   }
-  const current = visible[selected];
+  const kinds = paged.first.kinds;
+  const principals = paged.first.principals;
+  const current = paged.row(selected);
   const set = (patch: FindingsFilter) => setFilter((f) => ({ ...f, ...patch }));
   return (
     <div className="findings">
@@ -85,23 +91,29 @@ export function Findings({
           Principal
           <select value={filter.principal ?? ""} onChange={(e) => set({ principal: e.target.value || undefined })} data-testid="findings-principal">
             <option value="">all</option>
-            {principals.map(([arn, name]) => (
+            {principals.map(({ arn, name }) => (
               <option key={arn} value={arn}>
                 {name}
               </option>
             ))}
           </select>
         </label>
-        <p className="count" data-testid="findings-total" data-value={visible.length}>
-          {num(visible.length)} of {num(rows.length)} findings
+        <p className="count" data-testid="findings-total" data-value={total}>
+          {num(total)} of {num(paged.first.all)} findings
         </p>
       </div>
       <div className="findings-split">
         <div className="table-box findings-table" role="listbox" aria-label="findings" tabIndex={0} onKeyDown={onKey} ref={scroller}>
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
             {virtualizer.getVirtualItems().map((item) => {
-              const r = visible[item.index];
-              if (!r) return null;
+              const r = paged.row(item.index);
+              if (!r) {
+                return (
+                  <div key={`loading-${item.index}`} role="option" aria-selected={false} className="row" style={rowStyle(item.start)}>
+                    <span className="muted">…</span>
+                  </div>
+                );
+              }
               return (
                 <div
                   key={r.id}
@@ -143,8 +155,10 @@ export function Findings({
               Show the events in the activity log
             </button>
           </article>
-        ) : (
+        ) : total === 0 ? (
           <Empty title="No finding matches these filters" />
+        ) : (
+          <Loading what="the finding" />
         )}
       </div>
     </div>

@@ -1,22 +1,16 @@
 // Identities: every identity of the account snapshot (root, users, roles, Identity Center and service-linked
 // roles) with its last activity, granted and used actions, unused share, risk score and findings — all from the
 // engine's account review. A virtualised, sortable table (TanStack Table + Virtual) with search and a type
-// filter; a click or Enter opens the identity.
-import { useMemo, useState } from "react";
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  getFilteredRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnFiltersState,
-  type SortingState,
-} from "@tanstack/react-table";
-import type { IdentityRow } from "../ipc";
-import { Empty } from "../components/States";
+// filter; the engine searches, filters and sorts, and sends only the rows the table shows (a window at a time),
+// so 10,000 identities never cross IPC at once. A click or Enter opens the identity.
+import { useEffect, useMemo, useState } from "react";
+import { createColumnHelper, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
+import * as ipc from "../ipc";
+import type { IdentityPage, IdentityQuery, IdentityRow } from "../ipc";
+import { Empty, ErrorState, Loading } from "../components/States";
 import { num, time } from "../lib/format";
-import { identityKindLabel, severityRank } from "../lib/identity";
+import { identityKindLabel } from "../lib/identity";
+import { usePagedRows } from "../lib/usePagedRows";
 import { useVirtualList } from "../lib/useVirtualList";
 import { SortableHeader } from "../components/SortableHeader";
 
@@ -26,92 +20,70 @@ function percent(n: number | null): string {
   return n === null ? "—" : `${n.toFixed(1)}%`;
 }
 
+// The header's columns: ids are the engine's sort keys; text columns sort ascending first, numbers descending.
+const COLUMNS = [
+  col.accessor("name", { header: "Identity", sortDescFirst: false }),
+  col.accessor("kind", { header: "Type", sortDescFirst: false }),
+  col.accessor("lastActivity", { header: "Last activity", sortDescFirst: false }),
+  col.accessor("grantedActions", { header: "Granted", sortDescFirst: true }),
+  col.accessor("usedActions", { header: "Used", sortDescFirst: true }),
+  col.accessor("unusedPercent", { header: "Unused", sortDescFirst: true }),
+  col.accessor("riskScore", { header: "Risk", sortDescFirst: true }),
+  col.accessor("findings", { header: "Findings", sortDescFirst: true }),
+];
+
+type Load = (query: IdentityQuery) => Promise<IdentityPage>;
+
 export function Identities({
-  rows,
   kind,
+  load = ipc.identityPage,
   openIdentity,
   openFindings,
 }: {
-  rows: IdentityRow[];
   kind?: string;
+  load?: Load;
   openIdentity: (arn: string) => void;
   openFindings: (arn: string) => void;
 }) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "riskScore", desc: true }]);
   const [search, setSearch] = useState("");
-  const [filters, setFilters] = useState<ColumnFiltersState>(kind ? [{ id: "kind", value: kind }] : []);
-  const kinds = useMemo(() => [...new Set(rows.map((r) => r.kind))].sort(), [rows]);
-  const columns = useMemo(
-    () => [
-      col.accessor("name", {
-        header: "Identity",
-        cell: (c) => <span title={c.row.original.arn}>{c.getValue()}</span>,
-      }),
-      col.accessor("kind", { header: "Type", cell: (c) => identityKindLabel(c.getValue()), filterFn: "equals" }),
-      col.accessor("lastActivity", { header: "Last activity", cell: (c) => time(c.getValue()), sortUndefined: "last" }),
-      col.accessor((r) => r.grantedActions ?? Number.MAX_SAFE_INTEGER, {
-        id: "grantedActions",
-        header: "Granted",
-        cell: (c) => (c.row.original.grantedActions === null ? "all (root)" : num(c.row.original.grantedActions)),
-      }),
-      col.accessor("usedActions", { header: "Used", cell: (c) => num(c.getValue()) }),
-      col.accessor((r) => r.unusedPercent ?? -1, {
-        id: "unusedPercent",
-        header: "Unused",
-        cell: (c) => percent(c.row.original.unusedPercent),
-      }),
-      col.accessor((r) => r.riskScore ?? -1, {
-        id: "riskScore",
-        header: "Risk",
-        cell: (c) => (c.row.original.riskScore === null ? "—" : c.row.original.riskScore.toFixed(1)),
-      }),
-      col.accessor("findings", {
-        header: "Findings",
-        sortingFn: (a, b) =>
-          a.original.findings - b.original.findings ||
-          severityRank(b.original.worstSeverity) - severityRank(a.original.worstSeverity),
-        cell: (c) =>
-          c.getValue() === 0 ? (
-            "0"
-          ) : (
-            <button
-              type="button"
-              className={`link sev-${c.row.original.worstSeverity ?? "info"}`}
-              onClick={(e) => {
-                e.stopPropagation();
-                openFindings(c.row.original.arn);
-              }}
-            >
-              {num(c.getValue())} <small>{c.row.original.worstSeverity}</small>
-            </button>
-          ),
-      }),
-    ],
-    [openFindings],
-  );
-  const table = useReactTable({
-    data: rows,
-    columns,
-    state: { sorting, globalFilter: search, columnFilters: filters },
+  const [kindFilter, setKindFilter] = useState(kind ?? "");
+  const table = useReactTable<IdentityRow>({
+    data: [],
+    columns: COLUMNS,
+    state: { sorting },
     onSortingChange: setSorting,
-    onGlobalFilterChange: setSearch,
-    onColumnFiltersChange: setFilters,
-    globalFilterFn: (row, _id, value: string) => {
-      const q = value.toLowerCase();
-      return row.original.name.toLowerCase().includes(q) || row.original.arn.toLowerCase().includes(q);
-    },
+    manualSorting: true,
+    enableSortingRemoval: false,
     getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
   });
-  const visible = table.getRowModel().rows;
-  const { selected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(visible.length, {
+  const sort = sorting[0];
+  const query = useMemo<Omit<IdentityQuery, "offset" | "limit">>(
+    () => ({ search: search || undefined, kind: kindFilter || undefined, sort: sort?.id, desc: sort?.desc }),
+    [search, kindFilter, sort?.id, sort?.desc],
+  );
+  const paged = usePagedRows<IdentityRow, Omit<IdentityQuery, "offset" | "limit">, IdentityPage>(load, query, JSON.stringify(query));
+  const total = paged.first?.total ?? 0;
+  const { selected, scroller, virtualizer, onKey, rowStyle } = useVirtualList(total, {
     onEnter: (i) => {
-      const row = visible[i];
-      if (row) openIdentity(row.original.arn);
+      const row = paged.row(i);
+      if (row) openIdentity(row.arn);
     },
   });
-  if (rows.length === 0) {
+  const key = JSON.stringify(query);
+  // Another search, filter or order starts at the top (the browser tells the virtualiser through a scroll event).
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [key, scroller]);
+  const items = virtualizer.getVirtualItems();
+  const start = items[0]?.index ?? 0;
+  const end = items[items.length - 1]?.index ?? 0;
+  useEffect(() => paged.ensure(start, end), [paged.ensure, start, end]);
+
+  if (!paged.first) {
+    return paged.error ? <ErrorState title="The identities could not be loaded" message={paged.error} /> : <Loading what="identities" />;
+  }
+  if (paged.first.all === 0) {
     return (
       <Empty title="No account snapshot yet">
         Import IAM authorization details (and a credential report) with <code>pare import --authz</code> to see every
@@ -119,7 +91,6 @@ export function Identities({
       </Empty>
     );
   }
-  const kindFilter = (filters.find((f) => f.id === "kind")?.value as string | undefined) ?? "";
   return (
     <div className="identities">
       <div className="filters">
@@ -135,41 +106,44 @@ export function Identities({
         </label>
         <label>
           Type
-          <select
-            value={kindFilter}
-            onChange={(e) => setFilters(e.target.value ? [{ id: "kind", value: e.target.value }] : [])}
-            data-testid="identities-kind"
-          >
+          <select value={kindFilter} onChange={(e) => setKindFilter(e.target.value)} data-testid="identities-kind">
             <option value="">all</option>
-            {kinds.map((k) => (
+            {paged.first.kinds.map((k) => (
               <option key={k} value={k}>
                 {identityKindLabel(k)}
               </option>
             ))}
           </select>
         </label>
-        <p className="count" data-testid="identities-total" data-value={visible.length}>
-          {num(visible.length)} of {num(rows.length)} identities
+        <p className="count" data-testid="identities-total" data-value={total}>
+          {num(total)} of {num(paged.first.all)} identities
         </p>
       </div>
       <div
         className="table-box identities-table"
         role="grid"
         aria-label="identities"
-        aria-rowcount={visible.length}
+        aria-rowcount={total}
         tabIndex={0}
         onKeyDown={onKey}
         ref={scroller}
       >
         <SortableHeader table={table} />
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = visible[item.index];
-            if (!row) return null;
-            const r = row.original;
+          {items.map((item) => {
+            const r = paged.row(item.index);
+            if (!r) {
+              return (
+                <div key={`loading-${item.index}`} role="row" aria-rowindex={item.index + 1} className="row" style={rowStyle(item.start)}>
+                  <span role="gridcell" className="muted">
+                    …
+                  </span>
+                </div>
+              );
+            }
             return (
               <div
-                key={row.id}
+                key={r.arn}
                 role="row"
                 aria-rowindex={item.index + 1}
                 className={`row clickable ${item.index === selected ? "selected" : ""}`}
@@ -182,11 +156,31 @@ export function Identities({
                 data-findings={r.findings}
                 data-risk={r.riskScore ?? ""}
               >
-                {row.getVisibleCells().map((c) => (
-                  <span role="gridcell" key={c.id}>
-                    {flexRender(c.column.columnDef.cell, c.getContext())}
-                  </span>
-                ))}
+                <span role="gridcell" title={r.arn}>
+                  {r.name}
+                </span>
+                <span role="gridcell">{identityKindLabel(r.kind)}</span>
+                <span role="gridcell">{time(r.lastActivity)}</span>
+                <span role="gridcell">{r.grantedActions === null ? "all (root)" : num(r.grantedActions)}</span>
+                <span role="gridcell">{num(r.usedActions)}</span>
+                <span role="gridcell">{percent(r.unusedPercent)}</span>
+                <span role="gridcell">{r.riskScore === null ? "—" : r.riskScore.toFixed(1)}</span>
+                <span role="gridcell">
+                  {r.findings === 0 ? (
+                    "0"
+                  ) : (
+                    <button
+                      type="button"
+                      className={`link sev-${r.worstSeverity ?? "info"}`}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        openFindings(r.arn);
+                      }}
+                    >
+                      {num(r.findings)} <small>{r.worstSeverity}</small>
+                    </button>
+                  )}
+                </span>
               </div>
             );
           })}

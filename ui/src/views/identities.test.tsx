@@ -2,8 +2,8 @@
 // the engine's account review returns them: search, type filter, sort, opening an identity, 10,000 rows kept
 // virtual; findings filtered by severity, kind and principal, with explanation, evidence and links.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import type { AccountSummary, FindingRow, IdentityRow, Overview } from "../ipc";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import type { AccountSummary, FindingPage, FindingQuery, FindingRow, IdentityPage, IdentityQuery, IdentityRow, Overview } from "../ipc";
 
 vi.mock("../components/TimeChart", () => ({ TimeChart: () => <div data-testid="chart" /> }));
 
@@ -42,12 +42,47 @@ const identities: IdentityRow[] = [
 ];
 
 function names(): string[] {
-  return screen.getAllByTestId("identity-row").map((r) => within(r).getAllByRole("gridcell")[0]!.textContent ?? "");
+  return screen.queryAllByTestId("identity-row").map((r) => within(r).getAllByRole("gridcell")[0]!.textContent ?? "");
+}
+
+// A stand-in for the engine's identity_page: filters, sorts and windows `rows` (the engine's own order is tested
+// in pare-engine's explore_pages); the tests check what the screen asks for and that it draws what comes back.
+function identityLoader(rows: IdentityRow[]) {
+  return vi.fn(async (q: IdentityQuery): Promise<IdentityPage> => {
+    const search = q.search?.toLowerCase();
+    const kept = rows.filter(
+      (r) => (!q.kind || r.kind === q.kind) && (!search || r.name.toLowerCase().includes(search) || r.arn.toLowerCase().includes(search)),
+    );
+    const column = q.sort ?? "riskScore";
+    const desc = q.desc ?? q.sort === undefined;
+    const value = (r: IdentityRow): number | string =>
+      column === "grantedActions"
+        ? (r.grantedActions ?? Number.MAX_SAFE_INTEGER)
+        : column === "name"
+          ? r.name.toLowerCase()
+          : (r.riskScore ?? -1);
+    const sorted = [...kept].sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      const order = x < y ? -1 : x > y ? 1 : 0;
+      return desc ? -order : order;
+    });
+    return {
+      total: sorted.length,
+      all: rows.length,
+      offset: q.offset,
+      rows: sorted.slice(q.offset, q.offset + q.limit),
+      kinds: [...new Set(rows.map((r) => r.kind))].sort(),
+    };
+  });
 }
 
 describe("Identities", () => {
-  it("lists every identity, riskiest first, with the engine's numbers", () => {
-    render(<Identities rows={identities} openIdentity={() => {}} openFindings={() => {}} />);
+  it("lists every identity, riskiest first, with the engine's numbers", async () => {
+    const load = identityLoader(identities);
+    render(<Identities load={load} openIdentity={() => {}} openFindings={() => {}} />);
+    await screen.findAllByTestId("identity-row");
+    expect(load).toHaveBeenCalledWith({ search: undefined, kind: undefined, sort: "riskScore", desc: true, offset: 0, limit: 200 });
     expect(screen.getByTestId("identities-total").dataset.value).toBe("5");
     expect(names()).toEqual(["alice.nguyen", "bob.martin", "orders-api-lambda", "AWSServiceRoleForECS", "<root_account>"]);
     const bob = screen.getAllByTestId("identity-row")[1]!;
@@ -57,25 +92,35 @@ describe("Identities", () => {
     expect(screen.getAllByTestId("identity-row")[4]!.textContent).toContain("all (root)");
   });
 
-  it("searches, filters by type and sorts by a column", () => {
-    render(<Identities rows={identities} openIdentity={() => {}} openFindings={() => {}} />);
+  it("asks the engine to search, filter by type and sort by a column", async () => {
+    const load = identityLoader(identities);
+    render(<Identities load={load} openIdentity={() => {}} openFindings={() => {}} />);
+    await screen.findAllByTestId("identity-row");
     fireEvent.change(screen.getByTestId("identities-search"), { target: { value: "BOB" } });
-    expect(names()).toEqual(["bob.martin"]);
+    await waitFor(() => expect(names()).toEqual(["bob.martin"]));
+    expect(load).toHaveBeenLastCalledWith(expect.objectContaining({ search: "BOB" }));
     fireEvent.change(screen.getByTestId("identities-search"), { target: { value: "" } });
     fireEvent.change(screen.getByTestId("identities-kind"), { target: { value: "user" } });
-    expect(screen.getByTestId("identities-total").textContent).toBe("2 of 5 identities");
+    await waitFor(() => expect(screen.getByTestId("identities-total").textContent).toBe("2 of 5 identities"));
+    expect(load).toHaveBeenLastCalledWith(expect.objectContaining({ kind: "user", search: undefined }));
     fireEvent.change(screen.getByTestId("identities-kind"), { target: { value: "" } });
+    await waitFor(() => expect(screen.getByTestId("identities-total").dataset.value).toBe("5"));
     fireEvent.click(screen.getByTestId("sort-grantedActions"));
+    await waitFor(() => expect(names().slice(0, 2)).toEqual(["<root_account>", "alice.nguyen"]));
+    expect(load).toHaveBeenLastCalledWith(expect.objectContaining({ sort: "grantedActions", desc: true }));
     const first = names();
-    expect(first.slice(0, 2)).toEqual(["<root_account>", "alice.nguyen"]);
     fireEvent.click(screen.getByTestId("sort-grantedActions"));
-    expect(names()).toEqual([...first].reverse());
+    await waitFor(() => expect(names()).toEqual([...first].reverse()));
+    expect(load).toHaveBeenLastCalledWith(expect.objectContaining({ sort: "grantedActions", desc: false }));
+    fireEvent.click(screen.getByTestId("sort-name"));
+    await waitFor(() => expect(load).toHaveBeenLastCalledWith(expect.objectContaining({ sort: "name", desc: false })));
   });
 
-  it("starts filtered to a type from the dashboard, opens an identity and its findings", () => {
+  it("starts filtered to a type from the dashboard, opens an identity and its findings", async () => {
     const openIdentity = vi.fn();
     const openFindings = vi.fn();
-    render(<Identities rows={identities} kind="role" openIdentity={openIdentity} openFindings={openFindings} />);
+    render(<Identities load={identityLoader(identities)} kind="role" openIdentity={openIdentity} openFindings={openFindings} />);
+    await screen.findAllByTestId("identity-row");
     expect(names()).toEqual(["orders-api-lambda"]);
     fireEvent.click(screen.getByText("orders-api-lambda"));
     expect(openIdentity).toHaveBeenCalledWith(`${ACCOUNT}:role/orders-api-lambda`);
@@ -86,19 +131,36 @@ describe("Identities", () => {
     expect(openIdentity).toHaveBeenCalledTimes(2);
   });
 
-  it("keeps 10,000 identities virtual and filters them at once", () => {
+  it("keeps 10,000 identities virtual, asks only for the rows in view, and filters them", async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => identity(`role-${i}`, i % 10 ? "role" : "user", 100 + i, i % 50, i % 100));
-    render(<Identities rows={many} openIdentity={() => {}} openFindings={() => {}} />);
+    const load = identityLoader(many);
+    render(<Identities load={load} openIdentity={() => {}} openFindings={() => {}} />);
+    await screen.findAllByTestId("identity-row");
     expect(screen.getByTestId("identities-total").dataset.value).toBe("10000");
     expect(screen.getAllByTestId("identity-row").length).toBeLessThan(80);
+    for (const [q] of load.mock.calls) expect(q.limit).toBeLessThanOrEqual(200);
+    expect(load.mock.calls.every(([q]) => q.offset === 0)).toBe(true);
+    // The end of the list: the engine is asked for the window at row 9,999, not for everything before it.
+    const grid = screen.getByRole("grid");
+    grid.scrollTop = 9_990 * 32;
+    fireEvent.scroll(grid);
+    await waitFor(() => expect(load.mock.calls.some(([q]) => q.offset === 9_800)).toBe(true));
+    expect(load.mock.calls.length).toBeLessThan(5);
     fireEvent.change(screen.getByTestId("identities-kind"), { target: { value: "user" } });
-    expect(screen.getByTestId("identities-total").dataset.value).toBe("1000");
+    await waitFor(() => expect(screen.getByTestId("identities-total").dataset.value).toBe("1000"));
+    // A new filter starts at the top (jsdom fires no scroll event of its own).
+    expect(grid.scrollTop).toBe(0);
+    fireEvent.scroll(grid);
     expect(screen.getAllByTestId("identity-row").length).toBeLessThan(80);
+    expect(names()[0]).toBe("role-90"); // users are every tenth; risk 90 is the highest a user has
   }, 30_000);
 
-  it("explains an account without a snapshot", () => {
-    render(<Identities rows={[]} openIdentity={() => {}} openFindings={() => {}} />);
-    expect(screen.getByText("No account snapshot yet")).toBeTruthy();
+  it("explains an account without a snapshot, and shows a failed load", async () => {
+    render(<Identities load={identityLoader([])} openIdentity={() => {}} openFindings={() => {}} />);
+    expect(await screen.findByText("No account snapshot yet")).toBeTruthy();
+    cleanup();
+    render(<Identities load={() => Promise.reject("the stored review cannot be read")} openIdentity={() => {}} openFindings={() => {}} />);
+    expect((await screen.findByRole("alert")).textContent).toContain("cannot be read");
   });
 });
 
@@ -125,35 +187,57 @@ const findings: FindingRow[] = [
   finding("f4", "medium", "access-key-unused", "legacy-backup", "access key 1 of `legacy-backup` unused for 235 days"),
 ];
 
+// A stand-in for the engine's finding_page over `rows` (already worst first).
+function findingLoader(rows: FindingRow[]) {
+  return vi.fn(async (q: FindingQuery): Promise<FindingPage> => {
+    const kept = rows.filter(
+      (r) => (!q.severity || r.severity === q.severity) && (!q.kind || r.kind === q.kind) && (!q.principal || r.principal === q.principal),
+    );
+    const names = new Map(rows.map((r) => [r.principal, r.principalName]));
+    return {
+      total: kept.length,
+      all: rows.length,
+      offset: q.offset,
+      rows: kept.slice(q.offset, q.offset + q.limit),
+      kinds: [...new Set(rows.map((r) => r.kind))].sort(),
+      principals: [...names.entries()].map(([arn, name]) => ({ arn, name })).sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  });
+}
+
 describe("Findings", () => {
-  it("shows the worst finding with its explanation, evidence and recommendation", () => {
-    render(<Findings rows={findings} openIdentity={() => {}} openActivity={() => {}} />);
+  it("shows the worst finding with its explanation, evidence and recommendation", async () => {
+    render(<Findings load={findingLoader(findings)} openIdentity={() => {}} openActivity={() => {}} />);
+    const detail = await screen.findByTestId("finding-detail");
     expect(screen.getByTestId("findings-total").dataset.value).toBe("4");
-    const detail = screen.getByTestId("finding-detail");
     expect(detail.dataset.id).toBe("f1");
     expect(screen.getByTestId("finding-explanation").textContent).toBe("why f1");
     expect(screen.getByTestId("finding-recommendation").textContent).toBe("fix f1");
     expect(screen.getByTestId("finding-evidence").textContent).toContain('"id": "f1"');
   });
 
-  it("filters by severity, kind and principal", () => {
-    render(<Findings rows={findings} openIdentity={() => {}} openActivity={() => {}} />);
+  it("asks the engine to filter by severity, kind and principal", async () => {
+    const load = findingLoader(findings);
+    render(<Findings load={load} openIdentity={() => {}} openActivity={() => {}} />);
+    await screen.findByTestId("finding-detail");
     fireEvent.change(screen.getByTestId("findings-severity"), { target: { value: "high" } });
-    expect(screen.getByTestId("findings-total").dataset.value).toBe("2");
+    await waitFor(() => expect(screen.getByTestId("findings-total").dataset.value).toBe("2"));
     fireEvent.change(screen.getByTestId("findings-kind"), { target: { value: "console-without-mfa" } });
-    expect(screen.getByTestId("findings-total").dataset.value).toBe("1");
-    expect(screen.getByTestId("finding-detail").dataset.id).toBe("f3");
+    await waitFor(() => expect(screen.getByTestId("findings-total").dataset.value).toBe("1"));
+    expect(load).toHaveBeenLastCalledWith({ severity: "high", kind: "console-without-mfa", principal: undefined, offset: 0, limit: 200 });
+    await waitFor(() => expect(screen.getByTestId("finding-detail").dataset.id).toBe("f3"));
     fireEvent.change(screen.getByTestId("findings-severity"), { target: { value: "" } });
     fireEvent.change(screen.getByTestId("findings-kind"), { target: { value: "" } });
     fireEvent.change(screen.getByTestId("findings-principal"), { target: { value: `${ACCOUNT}:user/legacy-backup` } });
-    expect(screen.getByTestId("findings-total").dataset.value).toBe("1");
-    expect(screen.getByTestId("finding-detail").dataset.id).toBe("f4");
+    await waitFor(() => expect(screen.getByTestId("findings-total").dataset.value).toBe("1"));
+    await waitFor(() => expect(screen.getByTestId("finding-detail").dataset.id).toBe("f4"));
   });
 
-  it("starts filtered to a principal and links to the principal and its events", () => {
+  it("starts filtered to a principal and links to the principal and its events", async () => {
     const openIdentity = vi.fn();
     const openActivity = vi.fn();
-    render(<Findings rows={findings} initial={{ principal: `${ACCOUNT}:root` }} openIdentity={openIdentity} openActivity={openActivity} />);
+    render(<Findings load={findingLoader(findings)} initial={{ principal: `${ACCOUNT}:root` }} openIdentity={openIdentity} openActivity={openActivity} />);
+    await screen.findByTestId("finding-detail");
     expect(screen.getByTestId("findings-total").dataset.value).toBe("1");
     fireEvent.click(screen.getByTestId("finding-activity"));
     expect(openActivity).toHaveBeenCalledWith({ principalType: "Root", eventName: "ConsoleLogin" });
@@ -161,12 +245,18 @@ describe("Findings", () => {
     expect(openIdentity).toHaveBeenCalledWith(`${ACCOUNT}:root`);
   });
 
-  it("selects a finding by click and by keyboard", () => {
-    render(<Findings rows={findings} openIdentity={() => {}} openActivity={() => {}} />);
+  it("selects a finding by click and by keyboard", async () => {
+    render(<Findings load={findingLoader(findings)} openIdentity={() => {}} openActivity={() => {}} />);
+    await screen.findByTestId("finding-detail");
     fireEvent.click(screen.getAllByTestId("finding-row")[2]!);
     expect(screen.getByTestId("finding-detail").dataset.id).toBe("f3");
     fireEvent.keyDown(screen.getByRole("listbox"), { key: "ArrowDown" });
     expect(screen.getByTestId("finding-detail").dataset.id).toBe("f4");
+  });
+
+  it("explains an account without findings", async () => {
+    render(<Findings load={findingLoader([])} openIdentity={() => {}} openActivity={() => {}} />);
+    expect(await screen.findByText("No findings")).toBeTruthy();
   });
 });
 
