@@ -3,17 +3,24 @@
 //! network — every asset is embedded), no back/forward page cache (the UI is one page that routes itself) and no
 //! hardware acceleration (the tables and charts are 2D; a GL context costs the web process memory and on machines
 //! without a GPU falls back to software anyway). `BENCHMARKS.md` ("Desktop app: launch…") has what each saves.
-//! With [`DEFAULTS_ENV`] set, WebKit's defaults are kept (to measure the difference).
+//! [`DEFAULTS_ENV`] keeps WebKit's defaults, to measure the difference: `1` or `all` for every setting, else a
+//! comma-separated list of `cache`, `page-cache`, `gpu`.
 
-/// When set (to anything), the web view keeps WebKit's default settings.
+/// The settings WebKit keeps its defaults for: `1`/`all`, or some of `cache`, `page-cache`, `gpu`.
 pub const DEFAULTS_ENV: &str = "PARE_WEBKIT_DEFAULTS";
 
-/// Applies the settings to the window `label` of `app` (a no-op off Linux, when the window is missing, or with
-/// [`DEFAULTS_ENV`] set).
+/// Whether [`DEFAULTS_ENV`] keeps WebKit's default for `setting`.
+fn keeps_default(setting: &str) -> bool {
+    std::env::var(DEFAULTS_ENV).is_ok_and(|v| {
+        v.split(',')
+            .map(str::trim)
+            .any(|s| s == "1" || s == "all" || s == setting)
+    })
+}
+
+/// Applies the settings to the window `label` of `app` (a no-op off Linux or when the window is missing; each
+/// setting [`DEFAULTS_ENV`] names keeps WebKit's default).
 pub fn apply<R: tauri::Runtime>(app: &tauri::App<R>, label: &str) {
-    if std::env::var_os(DEFAULTS_ENV).is_some() {
-        return;
-    }
     #[cfg(target_os = "linux")]
     {
         use tauri::Manager as _;
@@ -27,12 +34,18 @@ pub fn apply<R: tauri::Runtime>(app: &tauri::App<R>, label: &str) {
         // An error here only means WebKit's defaults stay.
         let _ = window.with_webview(|webview| {
             let view = webview.inner();
-            if let Some(context) = view.context() {
+            if let Some(context) = view.context()
+                && !keeps_default("cache")
+            {
                 context.set_cache_model(CacheModel::DocumentViewer);
             }
             if let Some(settings) = view.settings() {
-                settings.set_enable_page_cache(false);
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                if !keeps_default("page-cache") {
+                    settings.set_enable_page_cache(false);
+                }
+                if !keeps_default("gpu") {
+                    settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                }
             }
         });
     }

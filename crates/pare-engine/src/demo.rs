@@ -40,6 +40,32 @@ pub fn demo_data_dir(db: &Path) -> PathBuf {
     db.with_file_name(format!("{stem}-data"))
 }
 
+/// A fingerprint of the bundled demo (every file's name and bytes, and the engine's version): a database built
+/// from the same fingerprint holds the same demo, so a caller that recorded it can skip building it again.
+#[must_use]
+pub fn demo_fingerprint() -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(env!("CARGO_PKG_VERSION"));
+    for (name, bytes) in [
+        (
+            "authorization-details.json",
+            AUTHORIZATION_DETAILS.as_bytes(),
+        ),
+        ("credential-report.json", CREDENTIAL_REPORT.as_bytes()),
+        ("known-accounts.txt", KNOWN_ACCOUNTS.as_bytes()),
+    ]
+    .into_iter()
+    .chain(TRAIL_FILES.iter().copied())
+    {
+        hash.update((name.len() as u64).to_le_bytes());
+        hash.update(name);
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
