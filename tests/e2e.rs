@@ -388,6 +388,9 @@ fn desktop_app_in_a_real_window() {
         .env("XDG_CONFIG_HOME", tmp.path().join("config"))
         .env("XDG_CACHE_HOME", tmp.path().join("cache"))
         .env("PARE_E2E_PICK", &folder)
+        // WebKit's default GPU policy: without compositing, WebDriver screenshots can hang (the app turns it off
+        // for users, `src-tauri/src/webview_tuning.rs`).
+        .env("PARE_WEBKIT_DEFAULTS", "gpu")
         .envs(crate::e2e_connect::app_env(tmp.path()))
         .env(crate::e2e_identity::SAVE_DIR_ENV, &save_dir)
         .stdout(Stdio::null())

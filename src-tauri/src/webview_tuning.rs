@@ -1,12 +1,12 @@
-//! WebKitGTK settings for Pare's one local page, applied to the main window's web view at start: the
-//! "document viewer" cache model (no page or memory cache for resources the app never loads twice from the
-//! network — every asset is embedded), no back/forward page cache (the UI is one page that routes itself) and no
-//! hardware acceleration (the tables and charts are 2D; a GL context costs the web process memory and on machines
-//! without a GPU falls back to software anyway). `BENCHMARKS.md` ("Desktop app: launch…") has what each saves.
-//! [`DEFAULTS_ENV`] keeps WebKit's defaults, to measure the difference: `1` or `all` for every setting, else a
-//! comma-separated list of `cache`, `page-cache`, `gpu`.
+//! WebKitGTK settings for Pare's one local page, applied to the main window's web view at start: no hardware
+//! acceleration. The screens are 2D tables and charts; WebKit's GL compositing costs its web process about
+//! 105 MiB (PSS) and 0.3–0.5 s of launch on a machine without a usable GPU (software GL under Xvfb or a VM), see
+//! `BENCHMARKS.md` ("Desktop app: launch…", `benches/launch/webkit-settings.sh`). The document-viewer cache model
+//! and disabling the page cache were measured too and changed nothing, so they are not set.
+//! [`DEFAULTS_ENV`] (`gpu`, `all` or `1`) keeps WebKit's default: to measure the difference, and in the real-window
+//! E2E, whose WebDriver screenshots can hang without compositing (the shared TAURI-E2E notes).
 
-/// The settings WebKit keeps its defaults for: `1`/`all`, or some of `cache`, `page-cache`, `gpu`.
+/// Set to `gpu` (or `all`, `1`) to keep WebKit's default hardware-acceleration policy.
 pub const DEFAULTS_ENV: &str = "PARE_WEBKIT_DEFAULTS";
 
 /// Whether [`DEFAULTS_ENV`] keeps WebKit's default for `setting`.
@@ -18,34 +18,23 @@ fn keeps_default(setting: &str) -> bool {
     })
 }
 
-/// Applies the settings to the window `label` of `app` (a no-op off Linux or when the window is missing; each
-/// setting [`DEFAULTS_ENV`] names keeps WebKit's default).
+/// Applies the settings to the window `label` of `app` (a no-op off Linux, when the window is missing, or when
+/// [`DEFAULTS_ENV`] keeps the default).
 pub fn apply<R: tauri::Runtime>(app: &tauri::App<R>, label: &str) {
+    if keeps_default("gpu") {
+        return;
+    }
     #[cfg(target_os = "linux")]
     {
         use tauri::Manager as _;
-        use webkit2gtk::{
-            CacheModel, HardwareAccelerationPolicy, SettingsExt as _, WebContextExt as _,
-            WebViewExt as _,
-        };
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
         let Some(window) = app.get_webview_window(label) else {
             return;
         };
-        // An error here only means WebKit's defaults stay.
+        // An error here only means WebKit's default stays.
         let _ = window.with_webview(|webview| {
-            let view = webview.inner();
-            if let Some(context) = view.context()
-                && !keeps_default("cache")
-            {
-                context.set_cache_model(CacheModel::DocumentViewer);
-            }
-            if let Some(settings) = view.settings() {
-                if !keeps_default("page-cache") {
-                    settings.set_enable_page_cache(false);
-                }
-                if !keeps_default("gpu") {
-                    settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-                }
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             }
         });
     }
