@@ -330,13 +330,32 @@ impl Store {
     pub fn events_after_block(
         &self,
         after_block: i64,
+        each: impl FnMut(i64, &StoredEvent),
+    ) -> Result<i64> {
+        self.events_between_blocks(after_block, i64::MAX, each)
+    }
+
+    /// [`Store::events_after_block`] for the blocks with `after_block < id < before_block` only.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if SQLite fails or a block is damaged.
+    pub fn events_between_blocks(
+        &self,
+        after_block: i64,
+        before_block: i64,
         mut each: impl FnMut(i64, &StoredEvent),
     ) -> Result<i64> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, file_id, dict, data FROM event_blocks WHERE id > ?1 ORDER BY id")
+            .prepare(
+                "SELECT id, file_id, dict, data FROM event_blocks WHERE id > ?1 AND id < ?2 \
+                 ORDER BY id",
+            )
             .map_err(self.err())?;
-        let mut rows = stmt.query(params![after_block]).map_err(self.err())?;
+        let mut rows = stmt
+            .query(params![after_block, before_block])
+            .map_err(self.err())?;
         let mut last = after_block;
         while let Some(row) = rows.next().map_err(self.err())? {
             let (id, file_id, dict) = self.block_head(row)?;

@@ -298,6 +298,13 @@ impl PreparedFile {
         }
     }
 
+    /// The events, in file order (after [`crate::Store::insert_prepared`]: only those it stored, as
+    /// the file's block holds them).
+    #[must_use]
+    pub fn events(&self) -> &[EventInput] {
+        &self.events
+    }
+
     /// The number of events.
     #[must_use]
     pub fn len(&self) -> usize {
