@@ -302,22 +302,6 @@ fn stored_policies(store: &mut Store) -> Result<Vec<(i64, Policy)>, EngineError>
     Ok(out)
 }
 
-/// The alert evaluation of the event log's blocks after a given one, block by block (each block's
-/// events sorted by time) in block order: blocks are given as they are written
-/// ([`BlockAlerts::block`], by an import) or read back from the database ([`BlockAlerts::catch_up`]);
-/// [`BlockAlerts::finish`] stores the alerts and the progress. Either way the same blocks in the same
-/// order give the same alerts.
-pub(crate) struct BlockAlerts {
-    run: Run,
-    /// The facts table (as far as written).
-    facts: HashMap<[u8; 16], String>,
-    actors: ActorCache,
-    /// The last block evaluated.
-    last: i64,
-    /// A block's events, reused.
-    pending: Vec<AlertEvent>,
-}
-
 /// The evaluator and what it raised.
 struct Run {
     evaluator: Evaluator,
@@ -355,112 +339,6 @@ impl Run {
     }
 }
 
-impl BlockAlerts {
-    /// Starts after `after_block` with `state`, with the stored policies and facts.
-    fn start(
-        store: &mut Store,
-        after_block: i64,
-        state: EvaluatorState,
-    ) -> Result<Self, EngineError> {
-        let policies = stored_policies(store)?;
-        let rows: BTreeMap<String, i64> = policies
-            .iter()
-            .map(|(row, p)| (p.id().to_owned(), *row))
-            .collect();
-        let evaluator =
-            Evaluator::with_state(policies.into_iter().map(|(_, p)| p).collect(), state);
-        Ok(Self {
-            run: Run {
-                evaluator,
-                rows,
-                raised: Vec::new(),
-                summary: EvaluationSummary::default(),
-            },
-            facts: store.all_alert_facts()?,
-            actors: ActorCache::default(),
-            last: after_block,
-            pending: Vec::new(),
-        })
-    }
-
-    /// Continues where the last evaluation stopped (the blocks stored since are evaluated by
-    /// [`BlockAlerts::catch_up`] or as they are written).
-    pub(crate) fn resume(store: &mut Store) -> Result<Self, EngineError> {
-        let (last, state) = store.alert_evaluation()?;
-        let state: EvaluatorState = state
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default();
-        Self::start(store, last, state)
-    }
-
-    /// Facts being stored (the table keeps the first facts of a key, and so does this).
-    pub(crate) fn add_facts(&mut self, facts: &[([u8; 16], String)]) {
-        for (key, f) in facts {
-            self.facts.entry(*key).or_insert_with(|| f.clone());
-        }
-    }
-
-    /// Reads back and evaluates the stored blocks after the last one evaluated and before
-    /// `before_block`, one block at a time.
-    fn catch_up_to(&mut self, store: &Store, before_block: i64) -> Result<(), EngineError> {
-        let mut current = self.last;
-        let (run, facts, actors, pending) = (
-            &mut self.run,
-            &self.facts,
-            &mut self.actors,
-            &mut self.pending,
-        );
-        let last = store.events_between_blocks(self.last, before_block, |block, e| {
-            if block != current {
-                run.evaluate_block(pending);
-                current = block;
-            }
-            pending.push(alert_event(facts, actors, e.event.clone()));
-        })?;
-        self.run.evaluate_block(&mut self.pending);
-        self.last = self.last.max(last);
-        Ok(())
-    }
-
-    /// Reads back and evaluates every stored block after the last one evaluated.
-    pub(crate) fn catch_up(&mut self, store: &Store) -> Result<(), EngineError> {
-        self.catch_up_to(store, i64::MAX)
-    }
-
-    /// Evaluates block `id`, just written with `events` (in the block's order). Blocks stored
-    /// between the last one evaluated and this one (by another writer) are read back first.
-    pub(crate) fn block(
-        &mut self,
-        store: &Store,
-        id: i64,
-        events: Vec<EventInput>,
-    ) -> Result<(), EngineError> {
-        if id <= self.last {
-            return Ok(());
-        }
-        if id > self.last.saturating_add(1) {
-            self.catch_up_to(store, id)?;
-        }
-        for e in events {
-            let event = alert_event(&self.facts, &mut self.actors, e);
-            self.pending.push(event);
-        }
-        self.run.evaluate_block(&mut self.pending);
-        self.last = id;
-        Ok(())
-    }
-
-    /// Stores the alerts raised and how far the evaluation got.
-    pub(crate) fn finish(self, store: &mut Store) -> Result<EvaluationSummary, EngineError> {
-        let mut summary = self.run.summary;
-        let state = serde_json::to_string(self.run.evaluator.state()).unwrap_or_default();
-        summary.new_alerts = store
-            .record_alerts(&self.run.raised, self.last, &state)?
-            .len() as u64;
-        Ok(summary)
-    }
-}
-
 /// Evaluates the stored policies over the event log's blocks after `after_block` with `state`,
 /// block by block (events sorted by time within a block), and stores the alerts and the progress.
 fn evaluate_from(
@@ -468,9 +346,33 @@ fn evaluate_from(
     after_block: i64,
     state: EvaluatorState,
 ) -> Result<EvaluationSummary, EngineError> {
-    let mut alerts = BlockAlerts::start(store, after_block, state)?;
-    alerts.catch_up(store)?;
-    alerts.finish(store)
+    let policies = stored_policies(store)?;
+    let rows: BTreeMap<String, i64> = policies
+        .iter()
+        .map(|(row, p)| (p.id().to_owned(), *row))
+        .collect();
+    let mut run = Run {
+        evaluator: Evaluator::with_state(policies.into_iter().map(|(_, p)| p).collect(), state),
+        rows,
+        raised: Vec::new(),
+        summary: EvaluationSummary::default(),
+    };
+    let facts = store.all_alert_facts()?;
+    let mut actors = ActorCache::default();
+    // One block (an imported file) at a time, its events sorted by time.
+    let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
+    let last = store.events_after_block(after_block, |block, e| {
+        if block != current.0 {
+            run.evaluate_block(&mut current.1);
+            current.0 = block;
+        }
+        current.1.push(alert_event(&facts, &mut actors, e.event));
+    })?;
+    run.evaluate_block(&mut current.1);
+    let state = serde_json::to_string(run.evaluator.state()).unwrap_or_default();
+    let mut summary = run.summary;
+    summary.new_alerts = store.record_alerts(&run.raised, last, &state)?.len() as u64;
+    Ok(summary)
 }
 
 /// Evaluates the stored policies over the events stored since the last evaluation (called by every
@@ -480,9 +382,11 @@ fn evaluate_from(
 ///
 /// [`EngineError`] if the database fails or a stored policy no longer parses.
 pub fn evaluate_new_events(store: &mut Store) -> Result<EvaluationSummary, EngineError> {
-    let mut alerts = BlockAlerts::resume(store)?;
-    alerts.catch_up(store)?;
-    alerts.finish(store)
+    let (last, state) = store.alert_evaluation()?;
+    let state: EvaluatorState = state
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    evaluate_from(store, last, state)
 }
 
 /// Evaluates the stored policies over the whole history, from an empty state. Alerts already stored

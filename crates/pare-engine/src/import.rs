@@ -649,18 +649,10 @@ pub fn import_cloudtrail_cancellable(
     let stop = AtomicBool::new(false);
     let new_events = AtomicU64::new(0);
     let duplicate_events = AtomicU64::new(0);
-    // Alerts are evaluated on each file's new events as they are stored (blocks stored earlier and not
-    // evaluated yet, say by an import that failed, are read back first).
-    let mut alerts = crate::alerts::BlockAlerts::resume(&mut store)?;
     let (read, written) = std::thread::scope(|scope| {
         let (job_tx, job_rx) = mpsc::sync_channel::<(PreparedFile, AlertFacts)>(8);
-        let (store, stop, new_events, duplicate_events, alerts) = (
-            &mut store,
-            &stop,
-            &new_events,
-            &duplicate_events,
-            &mut alerts,
-        );
+        let (store, stop, new_events, duplicate_events) =
+            (&mut store, &stop, &new_events, &duplicate_events);
         let writer = scope.spawn(move || -> Result<(), EngineError> {
             while let Ok((first, mut facts)) = job_rx.recv() {
                 let mut batch = vec![first];
@@ -675,23 +667,16 @@ pub fn import_cloudtrail_cancellable(
                         Err(_) => break,
                     }
                 }
-                // The facts first, so that an evaluation reading the blocks back finds them.
+                // The facts first, so that the alert evaluation at the end finds them.
                 if let Err(e) = store.insert_alert_facts(&facts) {
                     stop.store(true, Ordering::Relaxed);
                     return Err(e.into());
                 }
-                alerts.add_facts(&facts);
                 match store.insert_prepared(run, &mut batch) {
                     Ok(done) => {
-                        for (d, p) in done.iter().zip(batch) {
+                        for d in done {
                             new_events.fetch_add(d.new_events, Ordering::Relaxed);
                             duplicate_events.fetch_add(d.duplicate_events, Ordering::Relaxed);
-                            if let Some(block) = d.block
-                                && let Err(e) = alerts.block(store, block, p.into_events())
-                            {
-                                stop.store(true, Ordering::Relaxed);
-                                return Err(e);
-                            }
                         }
                     }
                     Err(e) => {
@@ -862,9 +847,8 @@ pub fn import_cloudtrail_cancellable(
         elapsed: start.elapsed(),
         finished: true,
     });
-    // Alerts over the events this import added (evaluated as they were stored).
-    alerts.catch_up(&store)?;
-    alerts.finish(&mut store)?;
+    // Alerts over the events this import added.
+    crate::alerts::evaluate_new_events(&mut store)?;
     let json = serde_json::to_string(&summary).unwrap_or_default();
     store.finish_import(run, &json)?;
     Ok(summary)

@@ -223,11 +223,11 @@ fn investigate_pivots_from_an_alert() {
     assert_eq!(from_ip.actors.get(&create.actor), Some(&11));
 }
 
-/// Imports evaluate alerts on each file's events as they are stored; evaluating the whole stored
-/// history again from scratch (reading every block back) must find exactly the same alerts and end in
-/// the same evaluator state.
+/// Each import evaluates alerts over the events it added, continuing from the state the last one
+/// left; evaluating the whole stored history again from scratch must find exactly the same alerts and
+/// end in the same evaluator state.
 #[test]
-fn alerts_evaluated_while_importing_equal_a_full_evaluation_of_the_stored_log() {
+fn alerts_evaluated_import_by_import_equal_a_full_evaluation_of_the_stored_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pare.db");
     let story = compromised_root(dir.path());

@@ -321,8 +321,8 @@ impl Store {
         Ok(row.map_or((0, None), |(b, s)| (b, Some(s))))
     }
 
-    /// Calls `each` with the block id and every stored event of the blocks after `after_block`, block
-    /// by block in the order they were stored. Returns the last block id seen (`after_block` if none).
+    /// Calls `each` with the block id and every stored event (given up) of the blocks after
+    /// `after_block`, block by block in the order they were stored. Returns the last block id seen (`after_block` if none).
     ///
     /// # Errors
     ///
@@ -330,32 +330,13 @@ impl Store {
     pub fn events_after_block(
         &self,
         after_block: i64,
-        each: impl FnMut(i64, &StoredEvent),
-    ) -> Result<i64> {
-        self.events_between_blocks(after_block, i64::MAX, each)
-    }
-
-    /// [`Store::events_after_block`] for the blocks with `after_block < id < before_block` only.
-    ///
-    /// # Errors
-    ///
-    /// [`StoreError`] if SQLite fails or a block is damaged.
-    pub fn events_between_blocks(
-        &self,
-        after_block: i64,
-        before_block: i64,
-        mut each: impl FnMut(i64, &StoredEvent),
+        mut each: impl FnMut(i64, StoredEvent),
     ) -> Result<i64> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT id, file_id, dict, data FROM event_blocks WHERE id > ?1 AND id < ?2 \
-                 ORDER BY id",
-            )
+            .prepare("SELECT id, file_id, dict, data FROM event_blocks WHERE id > ?1 ORDER BY id")
             .map_err(self.err())?;
-        let mut rows = stmt
-            .query(params![after_block, before_block])
-            .map_err(self.err())?;
+        let mut rows = stmt.query(params![after_block]).map_err(self.err())?;
         let mut last = after_block;
         while let Some(row) = rows.next().map_err(self.err())? {
             let (id, file_id, dict) = self.block_head(row)?;
@@ -363,7 +344,7 @@ impl Store {
             let block = self.block_body(row, dict, id)?;
             let _complete = block
                 .for_each(id, |event| {
-                    each(id, &StoredEvent { file_id, event });
+                    each(id, StoredEvent { file_id, event });
                     ControlFlow::Continue(())
                 })
                 .map_err(block_err)?;

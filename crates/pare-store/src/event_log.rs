@@ -298,19 +298,6 @@ impl PreparedFile {
         }
     }
 
-    /// The events, in file order (after [`crate::Store::insert_prepared`]: only those it stored, as
-    /// the file's block holds them).
-    #[must_use]
-    pub fn events(&self) -> &[EventInput] {
-        &self.events
-    }
-
-    /// The events, given up (see [`PreparedFile::events`]).
-    #[must_use]
-    pub fn into_events(self) -> Vec<EventInput> {
-        self.events
-    }
-
     /// The number of events.
     #[must_use]
     pub fn len(&self) -> usize {

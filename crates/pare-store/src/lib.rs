@@ -213,8 +213,6 @@ pub struct FileInsert {
     pub new_events: u64,
     /// Events already stored (same key).
     pub duplicate_events: u64,
-    /// The event-log block written for the file's new events (`None` when it had none).
-    pub block: Option<i64>,
 }
 
 /// A file's final status.
@@ -579,13 +577,12 @@ impl Store {
             out.push(FileInsert {
                 new_events: (added.len() - before) as u64,
                 duplicate_events: duplicates.len() as u64,
-                block: None,
             });
         }
         let result = (|| {
             let tx = self.conn.transaction()?;
-            for (p, o) in files.iter().zip(out.iter_mut()) {
-                o.block = insert_prepared_file(&tx, &mut self.ids, run, p)?;
+            for p in files.iter() {
+                insert_prepared_file(&tx, &mut self.ids, run, p)?;
             }
             tx.commit()
         })();
@@ -922,14 +919,13 @@ fn load_keys(conn: &Connection) -> rusqlite::Result<KeySet> {
     Ok(set)
 }
 
-/// Writes one prepared file (already free of stored events) in the open transaction; returns the
-/// id of its event block (`None` when it has no events).
+/// Writes one prepared file (already free of stored events) in the open transaction.
 fn insert_prepared_file(
     tx: &Transaction<'_>,
     ids: &mut Interned,
     run: RunId,
     p: &PreparedFile,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<()> {
     let file = &p.file;
     let file_id: i64 = tx
         .prepare_cached(
@@ -954,7 +950,7 @@ fn insert_prepared_file(
             |r| r.get(0),
         )?;
     if p.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
     tx.prepare_cached(
         "INSERT INTO event_blocks (file_id, run_id, events, denied, min_time, max_time, keys, \
@@ -972,7 +968,6 @@ fn insert_prepared_file(
         p.data,
         p.usage
     ])?;
-    let block = tx.last_insert_rowid();
     // Global ids of the block's dictionary entries, looked up as needed.
     let mut principal_ids: HashMap<u32, i64> = HashMap::new();
     for (principal, kind, details) in &p.principals {
@@ -1039,7 +1034,7 @@ fn insert_prepared_file(
             }
         }
     }
-    Ok(Some(block))
+    Ok(())
 }
 
 #[cfg(test)]
