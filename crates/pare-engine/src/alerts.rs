@@ -359,31 +359,16 @@ fn evaluate_from(
     };
     let facts = store.all_alert_facts()?;
     let mut actors = ActorCache::default();
-    // One block (an imported file) at a time, its events sorted by time. This thread reads the blocks
-    // back and builds their alert events, a second one evaluates them (in the same order).
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<AlertEvent>>(4);
-    let (last, run) = std::thread::scope(|scope| {
-        let evaluating = scope.spawn(move || {
-            for mut events in rx {
-                run.evaluate_block(&mut events);
-            }
-            run
-        });
-        let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
-        let last = store.events_after_block(after_block, |block, e| {
-            if block != current.0 {
-                // A send fails only if the evaluating thread is gone (it panicked: reported below).
-                let _ = tx.send(std::mem::take(&mut current.1));
-                current.0 = block;
-            }
-            current.1.push(alert_event(&facts, &mut actors, e.event));
-        });
-        let _ = tx.send(current.1);
-        drop(tx);
-        (last, evaluating.join())
-    });
-    let last = last?;
-    let run = run.map_err(|_| EngineError::Internal("the alert evaluation thread panicked"))?;
+    // One block (an imported file) at a time, its events sorted by time.
+    let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
+    let last = store.events_after_block(after_block, |block, e| {
+        if block != current.0 {
+            run.evaluate_block(&mut current.1);
+            current.0 = block;
+        }
+        current.1.push(alert_event(&facts, &mut actors, e.event));
+    })?;
+    run.evaluate_block(&mut current.1);
     let state = serde_json::to_string(run.evaluator.state()).unwrap_or_default();
     let mut summary = run.summary;
     summary.new_alerts = store.record_alerts(&run.raised, last, &state)?.len() as u64;
