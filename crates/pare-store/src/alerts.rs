@@ -322,7 +322,8 @@ impl Store {
     }
 
     /// Calls `each` with the block id and every stored event (given up) of the blocks after
-    /// `after_block`, block by block in the order they were stored. Returns the last block id seen (`after_block` if none).
+    /// `after_block`, block by block in the order they were stored. Returns the last block id seen
+    /// (`after_block` if none).
     ///
     /// # Errors
     ///

@@ -206,11 +206,22 @@ impl MappingCache {
         name: &str,
         params: &dyn Fn() -> Option<&'p serde_json::Value>,
     ) -> (std::borrow::Cow<'m, Mapping>, Option<&'m str>) {
+        // A text with a NUL could make two pairs one key: such calls are not cached.
+        if source.contains('\0') || name.contains('\0') {
+            return (
+                std::borrow::Cow::Owned(mapper.map_call_lazy(source, name, params)),
+                mapper.service_prefix(source),
+            );
+        }
         self.key.clear();
         self.key.push_str(source);
         self.key.push('\0');
         self.key.push_str(name);
         if !self.pairs.contains_key(self.key.as_str()) {
+            // Bounded: a trail of endless made-up pairs starts over instead of growing.
+            if self.pairs.len() >= 100_000 {
+                self.pairs.clear();
+            }
             let asked = std::cell::Cell::new(false);
             let mapping = mapper.map_call_lazy(source, name, &|| {
                 asked.set(true);
