@@ -159,21 +159,43 @@ impl Evaluator {
                     alerts.push(alert(events, actor, text));
                 }
             } else if let Some(f) = policy.first_seen() {
-                let value = match f.of {
+                // Texts are copied only when they are new to the state (this runs for every event).
+                let value: Option<std::borrow::Cow<'_, str>> = match f.of {
                     FirstSeenOf::SourceIp => e
                         .source_ip
                         .as_deref()
                         .and_then(parse_ip)
-                        .map(|ip| ip.to_string()),
-                    FirstSeenOf::Region => e.region.clone(),
+                        .map(|ip| std::borrow::Cow::Owned(ip.to_string())),
+                    FirstSeenOf::Region => e.region.as_deref().map(std::borrow::Cow::Borrowed),
                 };
-                let (Some(value), Some(group)) = (value, group_key(f.per, e)) else {
+                let group = match f.per {
+                    FirstSeenPer::Actor => Some(e.actor.as_str()),
+                    FirstSeenPer::Account => e.account.as_deref(),
+                    FirstSeenPer::SourceIp => e.source_ip.as_deref(),
+                };
+                let (Some(value), Some(group)) = (value, group) else {
                     continue;
                 };
-                let groups = self.state.seen.entry(policy.id().to_owned()).or_default();
-                let had_history = groups.contains_key(&group);
-                let values = groups.entry(group.clone()).or_default();
-                if values.insert(value.clone()) && had_history {
+                if !self.state.seen.contains_key(policy.id()) {
+                    self.state
+                        .seen
+                        .insert(policy.id().to_owned(), BTreeMap::new());
+                }
+                let Some(groups) = self.state.seen.get_mut(policy.id()) else {
+                    continue;
+                };
+                let had_history = groups.contains_key(group);
+                if !had_history {
+                    groups.insert(group.to_owned(), BTreeSet::new());
+                }
+                let Some(values) = groups.get_mut(group) else {
+                    continue;
+                };
+                let new_value = !values.contains(value.as_ref());
+                if new_value {
+                    values.insert(value.clone().into_owned());
+                }
+                if new_value && had_history {
                     let what = match f.of {
                         FirstSeenOf::SourceIp => "source ip",
                         FirstSeenOf::Region => "region",

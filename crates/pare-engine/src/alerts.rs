@@ -6,7 +6,9 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use pare_alerts::{AlertEvent, Evaluator, EvaluatorState, EventOutcome, Policy, PolicyFormat};
-use pare_store::{AlertStatus, EventFilter, NewAlert, Store, StoredEvent, StoredOutcome};
+use pare_store::{
+    AlertStatus, EventFilter, EventInput, NewAlert, Store, StoredEvent, StoredOutcome,
+};
 use serde::Serialize;
 
 use crate::EngineError;
@@ -122,8 +124,38 @@ struct ActorFacts {
     mfa_authenticated: Option<bool>,
 }
 
+/// The fields of [`ActorFacts`], borrowed (the quick way to read actor details).
+#[derive(serde::Deserialize)]
+struct ActorFactsText<'a> {
+    #[serde(rename = "type", borrow, default)]
+    actor_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    account_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    invoked_by: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    mfa_authenticated: Option<bool>,
+}
+
 impl ActorFacts {
+    /// As [`ActorFacts::parse_value`] reads them, without building a `serde_json::Value`: details that
+    /// the typed form does not take (a duplicate field, a field of another type) go the slow way.
     fn parse(details: &str) -> Self {
+        match serde_json::from_str::<ActorFactsText<'_>>(details) {
+            Ok(t) => ActorFacts {
+                actor_type: t
+                    .actor_type
+                    .map(|t| t.into_owned())
+                    .filter(|t| !t.is_empty()),
+                account: t.account_id.map(std::borrow::Cow::into_owned),
+                invoked_by: t.invoked_by.map(std::borrow::Cow::into_owned),
+                mfa_authenticated: t.mfa_authenticated,
+            },
+            Err(_) => Self::parse_value(details),
+        }
+    }
+
+    fn parse_value(details: &str) -> Self {
         let details: serde_json::Value =
             serde_json::from_str(details).unwrap_or(serde_json::Value::Null);
         let text = |k: &str| details.get(k).and_then(|v| v.as_str()).map(str::to_owned);
@@ -138,7 +170,7 @@ impl ActorFacts {
 
 /// Actor details parsed so far, by their JSON text (a trail has far fewer distinct actors than events).
 #[derive(Debug, Default)]
-struct ActorCache(HashMap<String, ActorFacts>);
+struct ActorCache(rustc_hash::FxHashMap<String, ActorFacts>);
 
 impl ActorCache {
     fn get(&mut self, details: &str) -> &ActorFacts {
@@ -173,20 +205,20 @@ fn time_ms(t: &str) -> Option<i64> {
         })
 }
 
-/// A stored event as alert policies see it (`facts`: the facts table).
+/// A stored event as alert policies see it (`facts`: the facts table). Takes the event, so that its
+/// texts move into the alert event instead of being copied.
 fn alert_event(
     facts: &HashMap<[u8; 16], String>,
     actors: &mut ActorCache,
-    stored: &StoredEvent,
+    e: EventInput,
 ) -> AlertEvent {
-    let e = &stored.event;
     let facts: BTreeMap<String, String> = facts
         .get(&e.key)
         .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
     let details = actors.get(&e.principal.details);
     let kind = e.principal.kind.as_str();
-    let key = &e.principal.key;
+    let key = e.principal.key;
     let actor_name = match kind {
         "Root" => Some("root".to_owned()),
         "IamUser" | "RoleSession" | "FederatedUser" => key.rsplit('/').next().map(str::to_owned),
@@ -204,24 +236,21 @@ fn alert_event(
     if let Some(by) = &details.invoked_by {
         facts.insert("invoked_by".to_owned(), by.clone());
     }
+    // The log keeps the classification, not `eventType`.
+    let event_type = match e.activity {
+        "not_a_call" => "AwsServiceEvent",
+        "console" if e.event_source == "signin.amazonaws.com" => "AwsConsoleSignIn",
+        _ => "AwsApiCall",
+    };
     AlertEvent {
-        event_id: e.event_id.clone().unwrap_or_default(),
+        event_id: e.event_id.unwrap_or_default(),
         key: hex(&e.key),
         time_ms: e.time.as_deref().and_then(time_ms),
-        time: e.time.clone(),
-        event_source: e.event_source.clone(),
-        event_name: e.event_name.clone(),
-        // The log keeps the classification, not `eventType`.
-        event_type: Some(
-            match e.activity {
-                "not_a_call" => "AwsServiceEvent",
-                "console" if e.event_source == "signin.amazonaws.com" => "AwsConsoleSignIn",
-                _ => "AwsApiCall",
-            }
-            .to_owned(),
-        ),
-        actions: e.actions.iter().map(|a| a.action.clone()).collect(),
-        actor: key.clone(),
+        time: e.time,
+        event_source: e.event_source,
+        event_name: e.event_name,
+        event_type: Some(event_type.to_owned()),
+        actions: e.actions.into_iter().map(|a| a.action).collect(),
         actor_name,
         actor_type: details
             .actor_type
@@ -234,10 +263,11 @@ fn alert_event(
             Some("No") => Some(false),
             _ => details.mfa_authenticated,
         },
-        region: e.region.clone(),
-        source_ip: e.source_ip.clone(),
-        user_agent: e.user_agent.clone(),
-        error_code: e.error_code.clone(),
+        actor: key,
+        region: e.region,
+        source_ip: e.source_ip,
+        user_agent: e.user_agent,
+        error_code: e.error_code,
         outcome,
         facts,
     }
@@ -272,33 +302,26 @@ fn stored_policies(store: &mut Store) -> Result<Vec<(i64, Policy)>, EngineError>
     Ok(out)
 }
 
-/// Evaluates the stored policies over the event log's blocks after `after_block` with `state`,
-/// block by block (events sorted by time within a block), and stores the alerts and the progress.
-fn evaluate_from(
-    store: &mut Store,
-    after_block: i64,
-    state: EvaluatorState,
-) -> Result<EvaluationSummary, EngineError> {
-    let policies = stored_policies(store)?;
-    let rows: BTreeMap<String, i64> = policies
-        .iter()
-        .map(|(row, p)| (p.id().to_owned(), *row))
-        .collect();
-    let mut evaluator =
-        Evaluator::with_state(policies.into_iter().map(|(_, p)| p).collect(), state);
-    let facts = store.all_alert_facts()?;
-    let mut summary = EvaluationSummary::default();
-    let mut raised = Vec::new();
-    // One block (an imported file) at a time, its events sorted by time.
-    let mut evaluate_block = |events: &mut Vec<AlertEvent>| {
+/// The evaluator and what it raised.
+struct Run {
+    evaluator: Evaluator,
+    /// Policy id → its stored row.
+    rows: BTreeMap<String, i64>,
+    raised: Vec<NewAlert>,
+    summary: EvaluationSummary,
+}
+
+impl Run {
+    /// Evaluates one block's events (sorted here), leaving `events` empty.
+    fn evaluate_block(&mut self, events: &mut Vec<AlertEvent>) {
         Evaluator::sort(events);
-        summary.events += events.len() as u64;
+        self.summary.events += events.len() as u64;
         for e in events.drain(..) {
-            for a in evaluator.evaluate(&e) {
-                let Some(row) = rows.get(&a.policy) else {
+            for a in self.evaluator.evaluate(&e) {
+                let Some(row) = self.rows.get(&a.policy) else {
                     continue;
                 };
-                raised.push(NewAlert {
+                self.raised.push(NewAlert {
                     policy_row: *row,
                     policy_id: a.policy,
                     severity: a.severity.as_str().to_owned(),
@@ -313,19 +336,42 @@ fn evaluate_from(
                 });
             }
         }
+    }
+}
+
+/// Evaluates the stored policies over the event log's blocks after `after_block` with `state`,
+/// block by block (events sorted by time within a block), and stores the alerts and the progress.
+fn evaluate_from(
+    store: &mut Store,
+    after_block: i64,
+    state: EvaluatorState,
+) -> Result<EvaluationSummary, EngineError> {
+    let policies = stored_policies(store)?;
+    let rows: BTreeMap<String, i64> = policies
+        .iter()
+        .map(|(row, p)| (p.id().to_owned(), *row))
+        .collect();
+    let mut run = Run {
+        evaluator: Evaluator::with_state(policies.into_iter().map(|(_, p)| p).collect(), state),
+        rows,
+        raised: Vec::new(),
+        summary: EvaluationSummary::default(),
     };
-    let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
+    let facts = store.all_alert_facts()?;
     let mut actors = ActorCache::default();
+    // One block (an imported file) at a time, its events sorted by time.
+    let mut current: (i64, Vec<AlertEvent>) = (after_block, Vec::new());
     let last = store.events_after_block(after_block, |block, e| {
         if block != current.0 {
-            evaluate_block(&mut current.1);
+            run.evaluate_block(&mut current.1);
             current.0 = block;
         }
-        current.1.push(alert_event(&facts, &mut actors, e));
+        current.1.push(alert_event(&facts, &mut actors, e.event));
     })?;
-    evaluate_block(&mut current.1);
-    let state = serde_json::to_string(evaluator.state()).unwrap_or_default();
-    summary.new_alerts = store.record_alerts(&raised, last, &state)?.len() as u64;
+    run.evaluate_block(&mut current.1);
+    let state = serde_json::to_string(run.evaluator.state()).unwrap_or_default();
+    let mut summary = run.summary;
+    summary.new_alerts = store.record_alerts(&run.raised, last, &state)?.len() as u64;
     Ok(summary)
 }
 
@@ -651,6 +697,39 @@ mod tests {
             );
         }
         assert_eq!(super::time_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn actor_facts_read_quickly_as_through_a_json_value() {
+        for details in [
+            r#"{"type":"AssumedRole","account_id":"1","invoked_by":"x","mfa_authenticated":false}"#,
+            r#"{"type":"","account_id":null,"other":{"a":[1,2]},"mfa_authenticated":null}"#,
+            r#"{"type":"A","type":"B"}"#,
+            r#"{"account_id":5,"type":"IAMUser"}"#,
+            r#"{"mfa_authenticated":"true","type":"Root"}"#,
+            r#"{"type":"esc\"aped\u00e9"}"#,
+            r#"[1]"#,
+            "",
+            "not json",
+        ] {
+            let quick = super::ActorFacts::parse(details);
+            let slow = super::ActorFacts::parse_value(details);
+            assert_eq!(
+                (
+                    quick.actor_type,
+                    quick.account,
+                    quick.invoked_by,
+                    quick.mfa_authenticated
+                ),
+                (
+                    slow.actor_type,
+                    slow.account,
+                    slow.invoked_by,
+                    slow.mfa_authenticated
+                ),
+                "{details}"
+            );
+        }
     }
 
     #[test]

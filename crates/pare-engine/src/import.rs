@@ -16,7 +16,8 @@ use pare_store::{
     StoredOutcome, Totals, Window,
 };
 use pare_usage::{
-    ActionMapper, Activity, Actor, ActorKind, CloudTrailRecord, Outcome, UsageEvent, to_usage,
+    ActionMapper, Activity, Actor, ActorKind, CloudTrailRecord, MappingCache, Outcome, UsageEvent,
+    to_usage_cached,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -229,6 +230,13 @@ struct FileWork {
     bad: Vec<BadRecord>,
 }
 
+thread_local! {
+    /// The mappings of the (eventSource, eventName) pairs a reading thread has seen, and the address
+    /// of the mapper they come from.
+    static MAPPINGS: std::cell::RefCell<(usize, MappingCache)> =
+        std::cell::RefCell::new((0, MappingCache::default()));
+}
+
 /// Turns one record into an event (on a worker thread).
 fn record_event(
     work: &mut FileWork,
@@ -253,7 +261,15 @@ fn record_event(
             return;
         }
     };
-    let usage = to_usage(&record, mapper);
+    let usage = MAPPINGS.with_borrow_mut(|(of, cache)| {
+        // One cache per thread, for one mapper at a time.
+        let this = std::ptr::from_ref(mapper) as usize;
+        if *of != this {
+            *of = this;
+            *cache = MappingCache::default();
+        }
+        to_usage_cached(&record, mapper, cache)
+    });
     match usage.activity {
         Activity::NotACall => {}
         Activity::Actions => {

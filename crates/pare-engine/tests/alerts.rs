@@ -222,3 +222,40 @@ fn investigate_pivots_from_an_alert() {
     assert_eq!(from_ip.actors.len(), 2);
     assert_eq!(from_ip.actors.get(&create.actor), Some(&11));
 }
+
+/// Each import evaluates alerts over the events it added, continuing from the state the last one
+/// left; evaluating the whole stored history again from scratch must find exactly the same alerts and
+/// end in the same evaluator state.
+#[test]
+fn alerts_evaluated_import_by_import_equal_a_full_evaluation_of_the_stored_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pare.db");
+    let story = compromised_root(dir.path());
+    import(&db, &[story]);
+    import(
+        &db,
+        &[
+            data().join("stratus-red-team/all_detonations.json.gz"),
+            data().join("panther/rule_test_events.json.gz"),
+            data().join("aws-docs-examples/docs_examples.json.gz"),
+            data().join("trailscraper"),
+        ],
+    );
+    let before = pare_engine::alerts(&db, None).unwrap();
+    assert!(before.len() > 20, "{}", before.len());
+    let state_before = pare_store::Store::open(&db)
+        .unwrap()
+        .alert_evaluation()
+        .unwrap();
+    let again = pare_engine::evaluate_alerts(&db).unwrap();
+    assert_eq!(
+        again.new_alerts, 0,
+        "the full evaluation raised alerts the import did not"
+    );
+    assert_eq!(pare_engine::alerts(&db, None).unwrap(), before);
+    let state_after = pare_store::Store::open(&db)
+        .unwrap()
+        .alert_evaluation()
+        .unwrap();
+    assert_eq!(state_after, state_before);
+}

@@ -321,8 +321,9 @@ impl Store {
         Ok(row.map_or((0, None), |(b, s)| (b, Some(s))))
     }
 
-    /// Calls `each` with the block id and every stored event of the blocks after `after_block`, block
-    /// by block in the order they were stored. Returns the last block id seen (`after_block` if none).
+    /// Calls `each` with the block id and every stored event (given up) of the blocks after
+    /// `after_block`, block by block in the order they were stored. Returns the last block id seen
+    /// (`after_block` if none).
     ///
     /// # Errors
     ///
@@ -330,7 +331,7 @@ impl Store {
     pub fn events_after_block(
         &self,
         after_block: i64,
-        mut each: impl FnMut(i64, &StoredEvent),
+        mut each: impl FnMut(i64, StoredEvent),
     ) -> Result<i64> {
         let mut stmt = self
             .conn
@@ -344,7 +345,7 @@ impl Store {
             let block = self.block_body(row, dict, id)?;
             let _complete = block
                 .for_each(id, |event| {
-                    each(id, &StoredEvent { file_id, event });
+                    each(id, StoredEvent { file_id, event });
                     ControlFlow::Continue(())
                 })
                 .map_err(block_err)?;

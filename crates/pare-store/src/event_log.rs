@@ -100,12 +100,12 @@ fn outcome_of(code: u8) -> StoredOutcome {
     }
 }
 
-/// One usage aggregate of a file, by dictionary indices.
+/// One usage aggregate of a file, by dictionary indices (times borrowed from the file's events).
 #[derive(Debug, Default, Clone)]
-pub(crate) struct LocalUsage {
+pub(crate) struct LocalUsage<'a> {
     pub count: u64,
-    pub first: Option<String>,
-    pub last: Option<String>,
+    pub first: Option<&'a str>,
+    pub last: Option<&'a str>,
     pub regions: Vec<u32>,
     pub ips: Vec<u32>,
 }
@@ -158,7 +158,7 @@ impl PreparedFile {
         let mut denied = 0u64;
         let mut principals: HashMap<u32, (u32, u32)> = HashMap::default();
         let mut pairs: HashMap<(u32, u32), LocalPair> = HashMap::default();
-        let mut usage: HashMap<(u32, u32, u32), LocalUsage> = HashMap::default();
+        let mut usage: HashMap<(u32, u32, u32), LocalUsage<'_>> = HashMap::default();
         raw.push(VERSION);
         put_varint(&mut raw, events.len() as u64);
         for e in &events {
@@ -232,11 +232,11 @@ impl PreparedFile {
                     let u = usage.entry((principal, action, resource)).or_default();
                     u.count += 1;
                     if let Some(t) = e.time.as_deref() {
-                        if u.first.as_deref().is_none_or(|f| t < f) {
-                            u.first = Some(t.to_owned());
+                        if u.first.is_none_or(|f| t < f) {
+                            u.first = Some(t);
                         }
-                        if u.last.as_deref().is_none_or(|l| t > l) {
-                            u.last = Some(t.to_owned());
+                        if u.last.is_none_or(|l| t > l) {
+                            u.last = Some(t);
                         }
                     }
                     if region != 0 && !u.regions.contains(&region) {
@@ -257,7 +257,7 @@ impl PreparedFile {
         }
         let dict_blob = lz4_flex::compress_prepend_size(&head);
         let data = lz4_flex::compress_prepend_size(&raw);
-        let mut usage: Vec<((u32, u32, u32), LocalUsage)> = usage.into_iter().collect();
+        let mut usage: Vec<((u32, u32, u32), LocalUsage<'_>)> = usage.into_iter().collect();
         usage.sort_unstable_by_key(|(k, _)| *k);
         let mut u = Vec::with_capacity(usage.len() * 16);
         put_varint(&mut u, usage.len() as u64);
@@ -266,8 +266,8 @@ impl PreparedFile {
                 put_varint(&mut u, u64::from(v));
             }
             put_varint(&mut u, agg.count);
-            put_text(&mut u, agg.first.as_deref());
-            put_text(&mut u, agg.last.as_deref());
+            put_text(&mut u, agg.first);
+            put_text(&mut u, agg.last);
             for list in [&agg.regions, &agg.ips] {
                 put_varint(&mut u, list.len() as u64);
                 for v in list {

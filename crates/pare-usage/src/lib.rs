@@ -43,4 +43,6 @@ pub use record::{
     SessionIssuer, Str, UserIdentity, WebIdFederationData, parse_records,
 };
 pub use resources::{TemplateVars, resources_for_action, template_vars, template_vars_of};
-pub use usage::{ActionUse, Activity, Outcome, UsageEvent, outcome, to_usage};
+pub use usage::{
+    ActionUse, Activity, MappingCache, Outcome, UsageEvent, outcome, to_usage, to_usage_cached,
+};

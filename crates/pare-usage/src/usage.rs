@@ -182,9 +182,80 @@ fn own(s: Option<&std::borrow::Cow<'_, str>>) -> Option<String> {
     s.map(|s| s.to_string())
 }
 
+/// A pair's mapping and the service prefix of its source.
+type Mapped = (Mapping, Option<Box<str>>);
+
+/// Mappings of (eventSource, eventName) pairs already seen, for the pairs whose mapping does not
+/// depend on the request ([`to_usage_cached`]). Keep one per mapper: the cache does not know which
+/// mapper filled it.
+#[derive(Debug, Default)]
+pub struct MappingCache {
+    /// `source \0 name` → the mapping and the service prefix, or `None` when the mapping reads the
+    /// request parameters (then it is computed for each record).
+    pairs: std::collections::HashMap<Box<str>, Option<Mapped>>,
+    key: String,
+}
+
+impl MappingCache {
+    /// The mapping of a call (as [`ActionMapper::map_call_lazy`]) and the service prefix of its
+    /// source (as [`ActionMapper::service_prefix`]).
+    fn map<'m, 'p>(
+        &'m mut self,
+        mapper: &'m ActionMapper<'_>,
+        source: &'m str,
+        name: &str,
+        params: &dyn Fn() -> Option<&'p serde_json::Value>,
+    ) -> (std::borrow::Cow<'m, Mapping>, Option<&'m str>) {
+        // A text with a NUL could make two pairs one key: such calls are not cached.
+        if source.contains('\0') || name.contains('\0') {
+            return (
+                std::borrow::Cow::Owned(mapper.map_call_lazy(source, name, params)),
+                mapper.service_prefix(source),
+            );
+        }
+        self.key.clear();
+        self.key.push_str(source);
+        self.key.push('\0');
+        self.key.push_str(name);
+        if !self.pairs.contains_key(self.key.as_str()) {
+            // Bounded: a trail of endless made-up pairs starts over instead of growing.
+            if self.pairs.len() >= 100_000 {
+                self.pairs.clear();
+            }
+            let asked = std::cell::Cell::new(false);
+            let mapping = mapper.map_call_lazy(source, name, &|| {
+                asked.set(true);
+                params()
+            });
+            let entry =
+                (!asked.get()).then(|| (mapping, mapper.service_prefix(source).map(Box::from)));
+            self.pairs.insert(Box::from(self.key.as_str()), entry);
+        }
+        match self.pairs.get(self.key.as_str()) {
+            Some(Some((mapping, prefix))) => {
+                (std::borrow::Cow::Borrowed(mapping), prefix.as_deref())
+            }
+            _ => (
+                std::borrow::Cow::Owned(mapper.map_call_lazy(source, name, params)),
+                mapper.service_prefix(source),
+            ),
+        }
+    }
+}
+
 /// Turns one record into usage.
 #[must_use]
 pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> UsageEvent {
+    to_usage_cached(record, mapper, &mut MappingCache::default())
+}
+
+/// [`to_usage`] with the mappings of the pairs seen before taken from `cache` (the same answer).
+#[must_use]
+pub fn to_usage_cached(
+    record: &CloudTrailRecord<'_>,
+    mapper: &ActionMapper<'_>,
+    cache: &mut MappingCache,
+) -> UsageEvent {
     let kind = record.kind();
     let mut actor = record
         .user_identity
@@ -221,44 +292,53 @@ pub fn to_usage(record: &CloudTrailRecord<'_>, mapper: &ActionMapper<'_>) -> Usa
     };
     let (activity, actions) = match kind {
         RecordKind::ServiceEvent | RecordKind::Insight => (Activity::NotACall, Vec::new()),
-        _ => match mapper.map_call_lazy(source, name, &known_params) {
-            Mapping::Actions(ids) => {
-                let catalog = mapper.catalog();
-                let prefix = mapper.service_prefix(source).unwrap_or_default();
-                let region = record.aws_region.as_deref();
-                let account = record
-                    .recipient_account_id
-                    .as_deref()
-                    .or_else(|| actor.account_id());
-                // The caller's partition, else the region's.
-                let key = actor.principal_key();
-                let from_arn = key
-                    .strip_prefix("arn:")
-                    .and_then(|rest| rest.split(':').next())
-                    .filter(|p| !p.is_empty());
-                let partition = match (from_arn, region) {
-                    (Some(p), _) => p,
-                    (None, Some(r)) if r.starts_with("cn-") => "aws-cn",
-                    (None, Some(r)) if r.starts_with("us-gov-") => "aws-us-gov",
-                    _ => "aws",
-                };
-                let params = record
-                    .request_parameters
-                    .and_then(|raw| RequestParams::parse(raw.get()));
-                let vars = template_vars_of(prefix, params.as_ref(), region, account, partition);
-                let uses = ids
-                    .into_iter()
-                    .map(|action| ActionUse {
-                        action,
-                        resources: resources_for_action(catalog, action, &vars, &event_resources),
-                    })
-                    .collect();
-                (Activity::Actions, uses)
+        _ => {
+            let (mapping, prefix) = cache.map(mapper, source, name, &known_params);
+            match &*mapping {
+                Mapping::Actions(ids) => {
+                    let catalog = mapper.catalog();
+                    let prefix = prefix.unwrap_or_default();
+                    let region = record.aws_region.as_deref();
+                    let account = record
+                        .recipient_account_id
+                        .as_deref()
+                        .or_else(|| actor.account_id());
+                    // The caller's partition, else the region's.
+                    let key = actor.principal_key();
+                    let from_arn = key
+                        .strip_prefix("arn:")
+                        .and_then(|rest| rest.split(':').next())
+                        .filter(|p| !p.is_empty());
+                    let partition = match (from_arn, region) {
+                        (Some(p), _) => p,
+                        (None, Some(r)) if r.starts_with("cn-") => "aws-cn",
+                        (None, Some(r)) if r.starts_with("us-gov-") => "aws-us-gov",
+                        _ => "aws",
+                    };
+                    let params = record
+                        .request_parameters
+                        .and_then(|raw| RequestParams::parse(raw.get()));
+                    let vars =
+                        template_vars_of(prefix, params.as_ref(), region, account, partition);
+                    let uses = ids
+                        .iter()
+                        .map(|&action| ActionUse {
+                            action,
+                            resources: resources_for_action(
+                                catalog,
+                                action,
+                                &vars,
+                                &event_resources,
+                            ),
+                        })
+                        .collect();
+                    (Activity::Actions, uses)
+                }
+                Mapping::NoPermissionNeeded => (Activity::NoPermissionNeeded, Vec::new()),
+                Mapping::ConsoleActivity => (Activity::ConsoleActivity, Vec::new()),
+                Mapping::Unmapped => (Activity::Unmapped, Vec::new()),
             }
-            Mapping::NoPermissionNeeded => (Activity::NoPermissionNeeded, Vec::new()),
-            Mapping::ConsoleActivity => (Activity::ConsoleActivity, Vec::new()),
-            Mapping::Unmapped => (Activity::Unmapped, Vec::new()),
-        },
+        }
     };
     let activity = if kind == RecordKind::ConsoleSignIn && activity == Activity::Unmapped {
         Activity::ConsoleActivity

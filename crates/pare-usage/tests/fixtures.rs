@@ -518,3 +518,26 @@ fn resources_on_real_data() {
             .all(|a| !a.resources.is_empty())
     );
 }
+
+/// One `MappingCache` over every fixture record, twice over (the second pass all hits, including
+/// calls whose actions depend on the request, which are never cached): the same usage as `to_usage`.
+#[test]
+fn cached_mappings_give_the_same_usage() {
+    let t = texts();
+    let mut records = stratus(&t);
+    records.extend(panther(&t));
+    records.extend(parse_records(&t.stratus_all).unwrap());
+    records.extend(parse_records(&t.docs_gz).unwrap());
+    records.extend(parse_records(&t.trailscraper_gz).unwrap());
+    let mapper = ActionMapper::bundled().unwrap();
+    let mut cache = pare_usage::MappingCache::default();
+    let want: Vec<UsageEvent> = records.iter().map(|r| to_usage(r, mapper)).collect();
+    for _ in 0..2 {
+        let got: Vec<UsageEvent> = records
+            .iter()
+            .map(|r| pare_usage::to_usage_cached(r, mapper, &mut cache))
+            .collect();
+        assert_eq!(got, want);
+    }
+    assert!(want.len() > 1000, "{}", want.len());
+}
