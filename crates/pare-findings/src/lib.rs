@@ -6,6 +6,7 @@
 pub mod account;
 pub mod escalation;
 pub mod facts;
+mod fast_hash;
 pub mod finding;
 pub mod identity;
 pub mod paths;
