@@ -11,6 +11,7 @@
 use crate::facts::{
     AccessKeyFacts, ActionUse, CredentialFacts, IdentityKind, PermissionFacts, PrincipalFacts,
 };
+use crate::fast_hash::FastMap;
 use crate::paths::{Access, GroupInfo, PermissionOracle, PrincipalInfo, PrincipalKind, Resource};
 use chrono::{DateTime, Utc};
 use pare_account::credential_report::Field;
@@ -21,11 +22,10 @@ use pare_account::{
 use pare_catalog::{ActionSet, Catalog};
 use pare_policy::actions::statement_actions;
 use pare_policy::document::{PrincipalKind as TrustKind, PrincipalSet, ResourceClause};
+use pare_policy::evaluate::{ResourceParts, ResourcePattern};
 use pare_policy::{
     Context, ContextValue, Decision, Effect, PolicyDocument, PolicySet, Request, evaluate,
 };
-use crate::fast_hash::FastMap;
-use pare_policy::evaluate::{ResourceParts, ResourcePattern};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 

@@ -67,10 +67,10 @@ pub fn analyze(
             .push(x);
     }
     // The risk categories depend on the permissions only: computed once per distinct set of permissions.
-    let mut groups: std::collections::HashMap<
+    let mut groups: fast_hash::FastMap<
         (&pare_catalog::ActionSet, &pare_catalog::ActionSet),
         usize,
-    > = std::collections::HashMap::new();
+    > = fast_hash::FastMap::default();
     let mut representatives: Vec<&PrincipalFacts> = Vec::new();
     let group_of: Vec<(&PrincipalFacts, usize)> = account
         .principals
@@ -85,8 +85,12 @@ pub fn analyze(
             (p, g)
         })
         .collect();
+    // So do the sensitive actions on `*`.
     let categories = parallel_map(&representatives, |p| {
-        permissions::category_facts(catalog, p, risk)
+        (
+            permissions::category_facts(catalog, p, risk),
+            permissions::sensitive_facts(catalog, p, risk),
+        )
     });
     let rules = |&(p, group): &(&PrincipalFacts, usize)| -> Vec<Finding> {
         let mut out = Vec::new();
@@ -104,11 +108,17 @@ pub fn analyze(
             out.extend(permissions::unused_permissions(catalog, p, o, risk));
         }
         out.extend(permissions::admin_equivalent(p, own_paths));
-        out.extend(permissions::sensitive_on_star(catalog, p, risk));
-        let facts = match categories.get(group) {
-            Some(f) => std::borrow::Cow::Borrowed(f.as_slice()),
-            None => std::borrow::Cow::Owned(permissions::category_facts(catalog, p, risk)),
+        let (facts, sensitive) = match categories.get(group) {
+            Some((f, s)) => (
+                std::borrow::Cow::Borrowed(f.as_slice()),
+                std::borrow::Cow::Borrowed(s.as_slice()),
+            ),
+            None => (
+                std::borrow::Cow::Owned(permissions::category_facts(catalog, p, risk)),
+                std::borrow::Cow::Owned(permissions::sensitive_facts(catalog, p, risk)),
+            ),
         };
+        out.extend(permissions::sensitive_on_star_finding(p, &sensitive));
         out.extend(permissions::risk_category_findings(
             p,
             &facts,

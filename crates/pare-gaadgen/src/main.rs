@@ -507,6 +507,15 @@ fn analyze(input: &PathBuf, now: &str, graph: Option<usize>, dump: Option<&PathB
             serde_json::to_string_pretty(&time_graph(&permissions, &account, samples))?
         );
     }
+    // The process ends here: leave the analysis to the operating system instead of freeing it object by object
+    // (a third of a second of the allocator's time for these ~800 MB; not in the timings above either way).
+    std::mem::forget(findings);
+    std::mem::forget(scores);
+    std::mem::forget(facts);
+    std::mem::forget(report);
+    std::mem::forget(oracle);
+    std::mem::forget(permissions);
+    std::mem::forget(account);
     Ok(())
 }
 

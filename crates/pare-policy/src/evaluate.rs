@@ -429,8 +429,8 @@ impl ResourcePattern {
     /// Compiles a pattern (it must hold no policy variable).
     #[must_use]
     pub fn new(pattern: &str) -> ResourcePattern {
-        let parts = (pattern != "*")
-            .then(|| arn_parts(pattern).map(|p| Box::new(p.map(PartPattern::new))));
+        let parts =
+            (pattern != "*").then(|| arn_parts(pattern).map(|p| Box::new(p.map(PartPattern::new))));
         ResourcePattern {
             text: pattern.into(),
             parts,
@@ -457,7 +457,10 @@ impl ResourcePattern {
 /// Whether any of the compiled patterns matches the resource ([`any_resource_pattern_matches`] without splitting
 /// anything again).
 #[must_use]
-pub fn any_compiled_pattern_matches(patterns: &[ResourcePattern], resource: &ResourceParts<'_>) -> bool {
+pub fn any_compiled_pattern_matches(
+    patterns: &[ResourcePattern],
+    resource: &ResourceParts<'_>,
+) -> bool {
     patterns.iter().any(|p| p.matches(resource))
 }
 

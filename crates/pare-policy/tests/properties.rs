@@ -1245,9 +1245,37 @@ proptest! {
 /// Pattern and resource texts built from pieces that make ARN-shaped and other strings, with wildcards.
 fn resource_text(wildcards: bool) -> impl Strategy<Value = String> {
     let pieces: &'static [&'static str] = if wildcards {
-        &["arn:", "aws", ":", "s3", "iam", "111122223333", "role/", "b", "/k", "*", "?", "é", "a*b", ""]
+        &[
+            "arn:",
+            "aws",
+            ":",
+            "s3",
+            "iam",
+            "111122223333",
+            "role/",
+            "b",
+            "/k",
+            "*",
+            "?",
+            "é",
+            "a*b",
+            "",
+        ]
     } else {
-        &["arn:", "aws", ":", "s3", "iam", "111122223333", "role/", "b", "/k", "é", "ab", ""]
+        &[
+            "arn:",
+            "aws",
+            ":",
+            "s3",
+            "iam",
+            "111122223333",
+            "role/",
+            "b",
+            "/k",
+            "é",
+            "ab",
+            "",
+        ]
     };
     prop::collection::vec(select(pieces), 0..9).prop_map(|v| v.concat())
 }
