@@ -450,12 +450,13 @@ fn analyze(input: &PathBuf, now: &str, graph: Option<usize>, dump: Option<&PathB
     let facts = pare_findings::AccountFacts {
         account_id: account.account_id.clone().unwrap_or_default(),
         known_accounts: Vec::new(),
-        principals: account
-            .principal_ids()
-            .filter_map(|id| {
-                pare_findings::account::principal_facts(&permissions, id, Vec::new(), None)
-            })
-            .collect(),
+        principals: pare_findings::parallel_map(
+            &account.principal_ids().collect::<Vec<_>>(),
+            |id| pare_findings::account::principal_facts(&permissions, *id, Vec::new(), None),
+        )
+        .into_iter()
+        .flatten()
+        .collect(),
         roots: Vec::new(),
         observation: None,
         now,
