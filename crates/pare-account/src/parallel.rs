@@ -10,17 +10,23 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
         return items.iter().map(&f).collect();
     }
     let chunk = items.len().div_ceil(threads);
+    let mut chunks = items.chunks(chunk);
+    let first = chunks.next().unwrap_or(&[]);
+    // The calling thread takes the first chunk itself: its allocations reuse the memory the caller freed before
+    // (a new thread's allocator arena starts empty, so everything it allocates is a fresh page).
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
+        let handles: Vec<_> = chunks
             .map(|c| {
                 let f = &f;
                 scope.spawn(move || c.iter().map(f).collect::<Vec<R>>())
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let mut out: Vec<R> = first.iter().map(&f).collect();
+        out.extend(
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default()),
+        );
+        out
     })
 }

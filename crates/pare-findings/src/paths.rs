@@ -730,28 +730,28 @@ fn per_principal<'s, S: Send, R: Send>(
         .map(|(b, block)| (b * BLOCK, block))
         .collect();
     let queue = Mutex::new(blocks.into_iter());
+    let work = || {
+        let mut out = Vec::new();
+        loop {
+            let next = queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some((start, block)) = next else { break };
+            out.push((start, run(start, block)));
+        }
+        out
+    };
+    // The calling thread works too (its allocator arena holds the memory freed before; a new thread's is empty).
     let mut done: Vec<(usize, Vec<(usize, R)>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (queue, run) = (&queue, &run);
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    loop {
-                        let next = queue
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .next();
-                        let Some((start, block)) = next else { break };
-                        out.push((start, run(start, block)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut out = work();
+        out.extend(
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default()),
+        );
+        out
     });
     done.sort_unstable_by_key(|(start, _)| *start);
     done.into_iter().flat_map(|(_, r)| r).collect()
