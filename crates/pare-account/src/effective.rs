@@ -321,6 +321,9 @@ pub struct CompiledStatement {
     pub actions: ActionSet,
     /// The `Resource` (or `NotResource`) patterns; empty when the statement has neither.
     pub resources: Vec<String>,
+    /// `resources` compiled once for matching (`pare_policy::evaluate::ResourcePattern`; meaningful for
+    /// patterns without policy variables).
+    pub compiled_resources: Vec<pare_policy::evaluate::ResourcePattern>,
     pub not_resource: bool,
     /// `Resource: "*"`, or any `NotResource` (which covers everything else).
     pub all_resources: bool,
@@ -404,6 +407,10 @@ impl Compiler<'_> {
                 statement_index: st.index,
                 sid: st.sid.clone(),
                 actions,
+                compiled_resources: resources
+                    .iter()
+                    .map(|r| pare_policy::evaluate::ResourcePattern::new(r))
+                    .collect(),
                 resources,
                 not_resource,
                 all_resources,

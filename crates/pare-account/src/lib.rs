@@ -13,6 +13,7 @@ pub mod graph;
 mod json;
 pub mod model;
 pub mod org;
+pub mod parallel;
 
 pub use authz::{
     AuthzPage, parse_authz, parse_authz_value, parse_document, parse_managed_policy_library,

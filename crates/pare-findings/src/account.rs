@@ -11,6 +11,7 @@
 use crate::facts::{
     AccessKeyFacts, ActionUse, CredentialFacts, IdentityKind, PermissionFacts, PrincipalFacts,
 };
+use crate::fast_hash::FastMap;
 use crate::paths::{Access, GroupInfo, PermissionOracle, PrincipalInfo, PrincipalKind, Resource};
 use chrono::{DateTime, Utc};
 use pare_account::credential_report::Field;
@@ -21,11 +22,12 @@ use pare_account::{
 use pare_catalog::{ActionSet, Catalog};
 use pare_policy::actions::statement_actions;
 use pare_policy::document::{PrincipalKind as TrustKind, PrincipalSet, ResourceClause};
+use pare_policy::evaluate::{ResourceParts, ResourcePattern};
 use pare_policy::{
     Context, ContextValue, Decision, Effect, PolicyDocument, PolicySet, Request, evaluate,
 };
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The request context of the review: its time.
 #[must_use]
@@ -91,6 +93,19 @@ fn group_policies(account: &Account, catalog: &Catalog, g: pare_account::GroupId
     }
 }
 
+/// What the oracle remembers about one principal (each principal's own lock, so the path search can ask about
+/// different principals on several threads without contention).
+#[derive(Debug, Default)]
+struct PrincipalCache<'a> {
+    /// The principal's policies for `evaluate`, restricted to one action (`PolicySet::restricted_to_action`).
+    sets: FastMap<String, PolicySet>,
+    /// Action → the answer on any ARN, for actions whose every statement (allow, deny, boundary, SCP) applies
+    /// to all resources with no resource-dependent condition; `None`: depends on the ARN.
+    memo: FastMap<pare_catalog::ActionId, Option<Access>>,
+    /// Action → the resource patterns [`AccountOracle::quick_decision`] reads, `None` when it cannot decide.
+    quick: FastMap<pare_catalog::ActionId, Option<Arc<QuickScope<'a>>>>,
+}
+
 /// The path search's view of an account.
 #[derive(Debug)]
 pub struct AccountOracle<'a> {
@@ -116,37 +131,28 @@ pub struct AccountOracle<'a> {
     /// (`pare_policy::evaluate::user_or_role_account`), else `None` (then no fast path).
     caller_accounts: Vec<Option<String>>,
     assume_role: Option<pare_catalog::ActionId>,
-    /// Each principal's policies for `evaluate`, restricted to one action (`PolicySet::restricted_to_action`),
-    /// built on first use.
-    sets: RefCell<HashMap<(usize, String), PolicySet>>,
+    /// Per principal (oracle index): what was asked about it (built on first use).
+    caches: Vec<Mutex<PrincipalCache<'a>>>,
     /// Managed policies restricted to each action asked about, shared by the principals they are attached to.
-    restricted: RefCell<HashMap<String, ActionPolicies>>,
+    restricted: Mutex<HashMap<String, ActionPolicies>>,
     /// Each group's own policies restricted to one action.
-    group_sets: RefCell<HashMap<(usize, String), PolicySet>>,
-    /// (principal, action) → the answer on any ARN, for actions whose every statement (allow, deny, boundary,
-    /// SCP) applies to all resources with no resource-dependent condition; `None`: depends on the ARN.
-    memo: RefCell<HashMap<(usize, pare_catalog::ActionId), Option<Access>>>,
-    action_ids: RefCell<HashMap<String, Option<pare_catalog::ActionId>>>,
-    /// (principal, action) → the resource patterns [`AccountOracle::quick_decision`] reads, `None` when it
-    /// cannot decide.
-    quick: RefCell<QuickScopes>,
+    group_sets: Mutex<HashMap<(usize, String), PolicySet>>,
+    /// Every catalog action's canonical name → its id (other spellings are looked up in the catalog).
+    action_ids: FastMap<String, pare_catalog::ActionId>,
 }
-
-/// (principal index, action) → the resource patterns of its statements, `None` when they cannot decide.
-type QuickScopes = HashMap<(usize, pare_catalog::ActionId), Option<std::rc::Rc<QuickScope>>>;
 
 /// The resource patterns of a principal's statements for one action, for answers without an evaluation. Built
 /// only when every statement of the principal's policies that names the action names no principal and has a
 /// `Resource` without policy variables, and the boundary and every SCP level allow the action on `*` without
 /// conditions (see [`AccountOracle::quick_scope`]).
 #[derive(Debug, Default)]
-struct QuickScope {
+struct QuickScope<'a> {
     /// The identity `Allow`s' resource patterns.
-    allowed: Vec<String>,
+    allowed: Vec<&'a ResourcePattern>,
     /// The identity `Deny`s' resource patterns.
-    denied: Vec<String>,
+    denied: Vec<&'a ResourcePattern>,
     /// Conditional identity statements' resource patterns: an ARN they match is left to the evaluation.
-    undecided: Vec<String>,
+    undecided: Vec<&'a ResourcePattern>,
 }
 
 impl<'a> AccountOracle<'a> {
@@ -314,12 +320,10 @@ impl<'a> AccountOracle<'a> {
             has_rcps,
             caller_accounts,
             assume_role: catalog.action("sts:AssumeRole"),
-            sets: RefCell::new(HashMap::new()),
-            restricted: RefCell::new(HashMap::new()),
-            group_sets: RefCell::new(HashMap::new()),
-            memo: RefCell::new(HashMap::new()),
-            action_ids: RefCell::new(HashMap::new()),
-            quick: RefCell::new(HashMap::new()),
+            caches: ids.iter().map(|_| Mutex::default()).collect(),
+            restricted: Mutex::default(),
+            group_sets: Mutex::default(),
+            action_ids: catalog.actions().map(|a| (a.full_name(), a.id())).collect(),
             permissions,
             account,
             catalog,
@@ -347,11 +351,20 @@ impl<'a> AccountOracle<'a> {
         self.by_model.get(&id).copied()
     }
 
+    /// Principal `i`'s cache, locked (`None` for an unknown index). Never held while locking another principal's.
+    fn cache(&self, i: usize) -> Option<MutexGuard<'_, PrincipalCache<'a>>> {
+        self.caches
+            .get(i)
+            .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// Runs `f` with principal `i`'s policies restricted to `action` (built once, kept for later questions).
     fn with_policy_set<T>(&self, i: usize, action: &str, f: impl FnOnce(&mut PolicySet) -> T) -> T {
-        let mut sets = self.sets.borrow_mut();
-        let set = sets.entry((i, action.to_owned())).or_insert_with(|| {
-            let mut restricted = self.restricted.borrow_mut();
+        let build = || {
+            let mut restricted = self
+                .restricted
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             let cache = restricted
                 .entry(action.to_owned())
                 .or_insert_with(|| ActionPolicies::new(action));
@@ -360,7 +373,14 @@ impl<'a> AccountOracle<'a> {
                 .and_then(|id| self.account.policies_for_action(*id, cache))
                 .map(|p| p.set)
                 .unwrap_or_default()
-        });
+        };
+        let Some(mut cache) = self.cache(i) else {
+            return f(&mut build());
+        };
+        if let Some(set) = cache.sets.get_mut(action) {
+            return f(set);
+        }
+        let set = cache.sets.entry(action.to_owned()).or_insert_with(build);
         f(set)
     }
 
@@ -375,22 +395,30 @@ impl<'a> AccountOracle<'a> {
     /// pattern matches allows, else nothing allows. Patterns are matched with the evaluation's own matcher.
     ///
     /// The caller checks the first two (`allows` only asks when its memo is sound, which is the same test).
-    fn quick_decision(
-        &self,
-        i: usize,
-        action: pare_catalog::ActionId,
-        arn: &str,
-    ) -> Option<Access> {
-        let scope = self.cached_quick_scope(i, action)?;
+    fn quick_decision(scope: &QuickScope<'_>, arn: &ResourceParts<'_>) -> Option<Access> {
         if Self::hit(&scope.undecided, arn) {
             return None;
         }
-        Some(Self::read_scope(&scope, arn))
+        Some(Self::read_scope(scope, arn))
     }
 
-    /// Whether a pattern matches the ARN, as the evaluation matches `Resource`.
-    fn hit(patterns: &[String], arn: &str) -> bool {
-        pare_policy::evaluate::any_resource_pattern_matches(patterns, arn)
+    /// Whether a pattern matches the ARN, as the evaluation matches `Resource` (patterns compiled once per policy).
+    fn hit(patterns: &[&ResourcePattern], arn: &ResourceParts<'_>) -> bool {
+        patterns.iter().any(|p| p.matches(arn))
+    }
+
+    /// [`Self::quick_scope`], computed once per (principal, action), from the principal's locked cache.
+    fn cached_quick_scope_in(
+        &self,
+        cache: &mut PrincipalCache<'a>,
+        i: usize,
+        action: pare_catalog::ActionId,
+    ) -> Option<Arc<QuickScope<'a>>> {
+        cache
+            .quick
+            .entry(action)
+            .or_insert_with(|| self.quick_scope(i, action).map(Arc::new))
+            .clone()
     }
 
     /// [`Self::quick_scope`], computed once per (principal, action).
@@ -398,16 +426,13 @@ impl<'a> AccountOracle<'a> {
         &self,
         i: usize,
         action: pare_catalog::ActionId,
-    ) -> Option<std::rc::Rc<QuickScope>> {
-        let mut cache = self.quick.borrow_mut();
-        cache
-            .entry((i, action))
-            .or_insert_with(|| self.quick_scope(i, action).map(std::rc::Rc::new))
-            .clone()
+    ) -> Option<Arc<QuickScope<'a>>> {
+        let mut cache = self.cache(i)?;
+        self.cached_quick_scope_in(&mut cache, i, action)
     }
 
     /// The identity statements' answer on `arn` (see [`Self::quick_decision`]).
-    fn read_scope(scope: &QuickScope, arn: &str) -> Access {
+    fn read_scope(scope: &QuickScope<'_>, arn: &ResourceParts<'_>) -> Access {
         if Self::hit(&scope.denied, arn) {
             Access::Denied
         } else if Self::hit(&scope.allowed, arn) {
@@ -424,7 +449,7 @@ impl<'a> AccountOracle<'a> {
     /// (`undecided`): the evaluation only looks at a statement's conditions when its resource matches, so they
     /// matter only for the ARNs they name. SCPs the model exempts the principal from (service-linked roles) leave
     /// it to the evaluation, which decides the exemption itself.
-    fn quick_scope(&self, i: usize, action: pare_catalog::ActionId) -> Option<QuickScope> {
+    fn quick_scope(&self, i: usize, action: pare_catalog::ActionId) -> Option<QuickScope<'a>> {
         let p = self
             .ids
             .get(i)
@@ -450,15 +475,15 @@ impl<'a> AccountOracle<'a> {
                 if s.role != PartRole::Identity {
                     return None;
                 }
-                out.undecided.extend(st.resources.iter().cloned());
+                out.undecided.extend(st.compiled_resources.iter());
                 continue;
             }
             match (s.role, st.effect) {
                 (PartRole::Identity, Effect::Allow) => {
-                    out.allowed.extend(st.resources.iter().cloned());
+                    out.allowed.extend(st.compiled_resources.iter());
                 }
                 (PartRole::Identity, Effect::Deny) => {
-                    out.denied.extend(st.resources.iter().cloned());
+                    out.denied.extend(st.compiled_resources.iter());
                 }
                 (_, Effect::Deny) => return None,
                 (PartRole::Boundary, Effect::Allow) => {
@@ -534,14 +559,12 @@ impl<'a> AccountOracle<'a> {
         self.permissions.principal(*id).map(|p| &*p.sets)
     }
 
-    /// The catalog id of an action name, looked up once per name.
+    /// The catalog id of an action name (canonical names from a table, other spellings from the catalog).
     fn action_id(&self, action: &str) -> Option<pare_catalog::ActionId> {
-        if let Some(id) = self.action_ids.borrow().get(action) {
-            return *id;
+        match self.action_ids.get(action) {
+            Some(id) => Some(*id),
+            None => self.catalog.action(action),
         }
-        let id = self.catalog.action(action);
-        self.action_ids.borrow_mut().insert(action.to_owned(), id);
-        id
     }
 
     fn any(&self, allowed: &ActionSet, unconditional: &ActionSet, action: &str) -> Access {
@@ -591,25 +614,31 @@ impl PermissionOracle for AccountOracle<'_> {
                 // trust or key policy needed, no RCPs): across those ARNs an answer from statements that all apply
                 // to `*` without resource conditions is the same.
                 // (`decided_by_principal_policies`, with the caller's part read once per principal.)
+                let parts = ResourceParts::new(arn);
                 let memo_sound = !self.has_rcps
                     && !pare_policy::evaluate::requires_resource_policy(action)
                     && self
                         .caller_accounts
                         .get(principal)
                         .and_then(Option::as_deref)
-                        .is_some_and(|account| {
-                            pare_policy::evaluate::resource_in_account(account, arn, &self.context)
-                        });
+                        .is_some_and(|account| parts.in_account(account, &self.context));
                 let key = self
                     .action_id(action)
                     .map(|a| (principal, a))
                     .filter(|_| memo_sound);
-                let memo = key.and_then(|k| self.memo.borrow().get(&k).copied());
-                if let Some(Some(known)) = memo {
-                    return known;
-                }
-                if let Some(quick) = key.and_then(|(_, a)| self.quick_decision(principal, a, arn)) {
-                    return quick;
+                let mut memo = None;
+                if let Some((_, a)) = key
+                    && let Some(mut cache) = self.cache(principal)
+                {
+                    memo = cache.memo.get(&a).copied();
+                    if let Some(Some(known)) = memo {
+                        return known;
+                    }
+                    let scope = self.cached_quick_scope_in(&mut cache, principal, a);
+                    drop(cache);
+                    if let Some(quick) = scope.and_then(|s| Self::quick_decision(&s, &parts)) {
+                        return quick;
+                    }
                 }
                 let access = self.with_policy_set(principal, action, |set| {
                     let request = Request {
@@ -622,9 +651,9 @@ impl PermissionOracle for AccountOracle<'_> {
                 });
                 if let (Some(k), None) = (key, memo) {
                     let independent = self.resource_independent(principal, k.1);
-                    self.memo
-                        .borrow_mut()
-                        .insert(k, independent.then_some(access));
+                    if let Some(mut cache) = self.cache(principal) {
+                        cache.memo.insert(k.1, independent.then_some(access));
+                    }
                 }
                 access
             }
@@ -646,7 +675,10 @@ impl PermissionOracle for AccountOracle<'_> {
             Resource::Any => any,
             Resource::Arn(_) if any == Access::Denied => Access::Denied,
             Resource::Arn(arn) => {
-                let mut sets = self.group_sets.borrow_mut();
+                let mut sets = self
+                    .group_sets
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 let set = sets
                     .entry((group, action.to_owned()))
                     .or_insert_with(|| PolicySet {
@@ -742,7 +774,8 @@ impl PermissionOracle for AccountOracle<'_> {
                 .assume_role
                 .and_then(|a| self.cached_quick_scope(caller, a))
         {
-            let arn = role_info.arn.as_str();
+            let arn = ResourceParts::new(role_info.arn.as_str());
+            let arn = &arn;
             if !Self::hit(&scope.undecided, arn) {
                 if Self::hit(&scope.denied, arn) {
                     return Access::Denied;

@@ -25,8 +25,9 @@ pub fn path_findings(report: &PathReport) -> Vec<Finding> {
         .iter()
         .map(|(a, n)| (a.as_str(), *n))
         .collect();
-    let mut out = Vec::new();
-    for (principal, paths) in by_principal {
+    let principals: Vec<(&str, Vec<&EscalationPath>)> = by_principal.into_iter().collect();
+    crate::parallel_map(&principals, |(principal, paths)| {
+        let principal: &str = principal;
         let shortest = paths.iter().map(|p| p.steps.len()).min().unwrap_or(0);
         let unconditional = paths.iter().any(|p| !p.conditional);
         let mut techniques: Vec<&str> = paths.iter().flat_map(|p| p.techniques()).collect();
@@ -54,7 +55,7 @@ pub fn path_findings(report: &PathReport) -> Vec<Finding> {
                     .join(", then ")
             })
             .unwrap_or_default();
-        out.push(Finding::new(
+        Finding::new(
             FindingKind::PrivilegeEscalationPath,
             if unconditional { Severity::Critical } else { Severity::High },
             principal,
@@ -80,7 +81,6 @@ pub fn path_findings(report: &PathReport) -> Vec<Finding> {
             "Remove or scope one permission of every step (the first step's permissions break all its paths); the \
              technique pages at pathfinding.cloud describe each one."
                 .to_owned(),
-        ));
-    }
-    out
+        )
+    })
 }

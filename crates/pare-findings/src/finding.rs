@@ -179,8 +179,16 @@ pub fn fingerprint(kind: FindingKind, principal: &str, subject: &str) -> String 
     h.update([0x1f]);
     h.update(subject.as_bytes());
     let digest = h.finalize();
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("{}-{hex}", kind.as_str())
+    let name = kind.as_str();
+    let mut id = String::with_capacity(name.len() + 17);
+    id.push_str(name);
+    id.push('-');
+    for b in digest.iter().take(8) {
+        for nibble in [b >> 4, b & 0xf] {
+            id.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    id
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod escalation;
 pub mod facts;
+mod fast_hash;
 pub mod finding;
 pub mod identity;
 pub mod paths;
@@ -66,10 +67,10 @@ pub fn analyze(
             .push(x);
     }
     // The risk categories depend on the permissions only: computed once per distinct set of permissions.
-    let mut groups: std::collections::HashMap<
+    let mut groups: fast_hash::FastMap<
         (&pare_catalog::ActionSet, &pare_catalog::ActionSet),
         usize,
-    > = std::collections::HashMap::new();
+    > = fast_hash::FastMap::default();
     let mut representatives: Vec<&PrincipalFacts> = Vec::new();
     let group_of: Vec<(&PrincipalFacts, usize)> = account
         .principals
@@ -84,8 +85,12 @@ pub fn analyze(
             (p, g)
         })
         .collect();
+    // So do the sensitive actions on `*`.
     let categories = parallel_map(&representatives, |p| {
-        permissions::category_facts(catalog, p, risk)
+        (
+            permissions::category_facts(catalog, p, risk),
+            permissions::sensitive_facts(catalog, p, risk),
+        )
     });
     let rules = |&(p, group): &(&PrincipalFacts, usize)| -> Vec<Finding> {
         let mut out = Vec::new();
@@ -103,11 +108,17 @@ pub fn analyze(
             out.extend(permissions::unused_permissions(catalog, p, o, risk));
         }
         out.extend(permissions::admin_equivalent(p, own_paths));
-        out.extend(permissions::sensitive_on_star(catalog, p, risk));
-        let facts = match categories.get(group) {
-            Some(f) => std::borrow::Cow::Borrowed(f.as_slice()),
-            None => std::borrow::Cow::Owned(permissions::category_facts(catalog, p, risk)),
+        let (facts, sensitive) = match categories.get(group) {
+            Some((f, s)) => (
+                std::borrow::Cow::Borrowed(f.as_slice()),
+                std::borrow::Cow::Borrowed(s.as_slice()),
+            ),
+            None => (
+                std::borrow::Cow::Owned(permissions::category_facts(catalog, p, risk)),
+                std::borrow::Cow::Owned(permissions::sensitive_facts(catalog, p, risk)),
+            ),
         };
+        out.extend(permissions::sensitive_on_star_finding(p, &sensitive));
         out.extend(permissions::risk_category_findings(
             p,
             &facts,
@@ -126,26 +137,7 @@ pub fn analyze(
 
 /// `f` over `items` on the machine's cores (scoped threads, contiguous chunks), results in item order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(8);
-    if threads <= 1 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| {
-                let f = &f;
-                scope.spawn(move || c.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+    pare_account::parallel::parallel_map(items, f)
 }
 
 /// Worst first, then principal, kind, id.

@@ -8,9 +8,11 @@
 //! for every principal that reaches admin, every first step (technique and target) that leads there within
 //! the depth, each followed by the shortest continuation from its target.
 
+use crate::fast_hash::FastMap;
 use crate::techniques::{Gain, Technique};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// What the oracle says about one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -231,17 +233,26 @@ impl Wanted<'_> {
     }
 }
 
-struct Searcher<'a, O: PermissionOracle + ?Sized> {
+/// What the search has learnt about one principal (only ever touched by the thread working on that principal).
+#[derive(Debug, Default, Clone)]
+struct PrincipalState<'a> {
+    /// Action → allowed on some resource.
+    any: FastMap<&'a str, Access>,
+    /// The roles it may try to assume.
+    candidates: Option<Vec<usize>>,
+    /// Which techniques it holds every permission of.
+    held: Option<Vec<bool>>,
+}
+
+/// The search's shared, read-only part; every question is about one principal, whose [`PrincipalState`] is
+/// passed along, so principals are searched on several threads with the same answers as on one.
+struct Searcher<'a, O: PermissionOracle + Sync + ?Sized> {
     oracle: &'a O,
     techniques: &'a [Technique],
-    /// Per principal: action → allowed on some resource.
-    any_cache: Vec<HashMap<&'a str, Access>>,
+    /// The roles each service named by a technique may assume.
     service_roles: HashMap<&'static str, Vec<usize>>,
-    candidates: Vec<Option<Vec<usize>>>,
     /// Full admins, asked once.
     full: Vec<bool>,
-    /// Per principal: which techniques it holds every permission of.
-    held: Vec<Option<Vec<bool>>>,
 }
 
 fn perm(action: &str, resource: Resource<'_>, access: Access) -> StepPermission {
@@ -263,35 +274,38 @@ fn modifying_action(t: &Technique) -> Option<&str> {
     })
 }
 
-impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
+impl<'a, O: PermissionOracle + Sync + ?Sized> Searcher<'a, O> {
     fn new(oracle: &'a O, techniques: &'a [Technique]) -> Self {
         let n = oracle.principals().len();
+        let mut service_roles = HashMap::new();
+        for t in techniques {
+            if let Gain::PassRole { service } | Gain::ExistingServiceRole { service } = t.gain {
+                service_roles
+                    .entry(service)
+                    .or_insert_with(|| oracle.roles_trusting_service(service));
+            }
+        }
         Searcher {
             oracle,
             techniques,
-            any_cache: vec![HashMap::new(); n],
-            service_roles: HashMap::new(),
-            candidates: vec![None; n],
+            service_roles,
             full: (0..n).map(|i| oracle.is_full_admin(i)).collect(),
-            held: vec![None; n],
         }
     }
 
-    fn any(&mut self, i: usize, action: &'a str) -> Access {
-        if let Some(a) = self.any_cache.get(i).and_then(|c| c.get(action)) {
+    fn any(&self, st: &mut PrincipalState<'a>, i: usize, action: &'a str) -> Access {
+        if let Some(a) = st.any.get(action) {
             return *a;
         }
         let a = self.oracle.allows(i, action, Resource::Any);
-        if let Some(c) = self.any_cache.get_mut(i) {
-            c.insert(action, a);
-        }
+        st.any.insert(action, a);
         a
     }
 
     /// Whether `i` holds every permission of technique `t` on some resource (the cheap pre-check), from a
     /// per-principal mask of the techniques it holds, made on first use.
-    fn holds(&mut self, i: usize, t: usize) -> bool {
-        if let Some(Some(mask)) = self.held.get(i) {
+    fn holds(&self, st: &mut PrincipalState<'a>, i: usize, t: usize) -> bool {
+        if let Some(mask) = &st.held {
             return mask.get(t).copied().unwrap_or(false);
         }
         let techniques = self.techniques;
@@ -300,31 +314,24 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             .map(|tech| {
                 tech.required
                     .iter()
-                    .all(|r| self.any(i, r.permission.as_str()).granted())
+                    .all(|r| self.any(st, i, r.permission.as_str()).granted())
             })
             .collect();
         let held = mask.get(t).copied().unwrap_or(false);
-        if let Some(slot) = self.held.get_mut(i) {
-            *slot = Some(mask);
-        }
+        st.held = Some(mask);
         held
     }
 
-    fn roles_trusting(&mut self, service: &'static str) -> Vec<usize> {
-        self.service_roles
-            .entry(service)
-            .or_insert_with(|| self.oracle.roles_trusting_service(service))
-            .clone()
+    fn roles_trusting(&self, service: &'static str) -> &[usize] {
+        self.service_roles.get(service).map_or(&[], Vec::as_slice)
     }
 
-    fn assume_candidates(&mut self, i: usize) -> Vec<usize> {
-        if let Some(Some(v)) = self.candidates.get(i) {
+    fn assume_candidates(&self, st: &mut PrincipalState<'a>, i: usize) -> Vec<usize> {
+        if let Some(v) = &st.candidates {
             return v.clone();
         }
         let v = self.oracle.assume_candidates(i);
-        if let Some(slot) = self.candidates.get_mut(i) {
-            *slot = Some(v.clone());
-        }
+        st.candidates = Some(v.clone());
         v
     }
 
@@ -373,7 +380,13 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
 
     /// Every step from `i` towards what is wanted, at most `cap` targets per technique, and how many techniques
     /// had more.
-    fn edges(&mut self, i: usize, wanted: &Wanted<'_>, cap: usize) -> (Vec<Edge>, usize) {
+    fn edges(
+        &self,
+        st: &mut PrincipalState<'a>,
+        i: usize,
+        wanted: &Wanted<'_>,
+        cap: usize,
+    ) -> (Vec<Edge>, usize) {
         let mut out = Vec::new();
         let mut omitted = 0;
         let oracle: &'a O = self.oracle;
@@ -381,10 +394,10 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             return (out, 0);
         };
         for t in 0..self.techniques.len() {
-            if !self.holds(i, t) {
+            if !self.holds(st, i, t) {
                 continue;
             }
-            let mut found = self.technique_edges(i, me, t, wanted, cap);
+            let mut found = self.technique_edges(st, i, me, t, wanted, cap);
             if found.len() > cap {
                 omitted += 1;
                 found.truncate(cap);
@@ -409,18 +422,24 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
     }
 
     /// The other permissions of a service technique, on any resource.
-    fn service_perms(&mut self, i: usize, t: &'a Technique) -> Vec<StepPermission> {
+    fn service_perms(
+        &self,
+        st: &mut PrincipalState<'a>,
+        i: usize,
+        t: &'a Technique,
+    ) -> Vec<StepPermission> {
         t.actions()
             .filter(|a| *a != "iam:PassRole")
             .map(|a| {
-                let access = self.any(i, a);
+                let access = self.any(st, i, a);
                 perm(a, Resource::Any, access)
             })
             .collect()
     }
 
     fn technique_edges(
-        &mut self,
+        &self,
+        st: &mut PrincipalState<'a>,
         i: usize,
         me: &PrincipalInfo,
         t: usize,
@@ -517,7 +536,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                 }
             }
             Gain::AssumeRole => {
-                for j in self.assume_candidates(i) {
+                for j in self.assume_candidates(st, i) {
                     if out.len() > cap {
                         break;
                     }
@@ -576,7 +595,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                         .map(|(j, _)| j)
                         .collect()
                 } else {
-                    self.assume_candidates(i)
+                    self.assume_candidates(st, i)
                 };
                 for j in candidates {
                     if out.len() > cap {
@@ -642,7 +661,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             Gain::PassRole { service } => {
                 let roles = self.roles_trusting(service);
                 let mut others: Option<Vec<StepPermission>> = None;
-                for j in roles {
+                for &j in roles {
                     if out.len() > cap {
                         break;
                     }
@@ -654,7 +673,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                     };
                     let mut perms = Vec::new();
                     if self.check(i, "iam:PassRole", Resource::Arn(&target.arn), &mut perms) {
-                        let rest = others.get_or_insert_with(|| self.service_perms(i, tech));
+                        let rest = others.get_or_insert_with(|| self.service_perms(st, i, tech));
                         perms.extend(rest.iter().cloned());
                         out.push(edge(Dest::Principal(j), None, perms));
                     }
@@ -663,7 +682,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
             Gain::ExistingServiceRole { service } => {
                 let roles = self.roles_trusting(service);
                 let mut others: Option<Vec<StepPermission>> = None;
-                for j in roles {
+                for &j in roles {
                     if out.len() > cap {
                         break;
                     }
@@ -671,7 +690,7 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
                         continue;
                     }
                     let perms = others
-                        .get_or_insert_with(|| self.service_perms(i, tech))
+                        .get_or_insert_with(|| self.service_perms(st, i, tech))
                         .clone();
                     out.push(edge(Dest::Principal(j), None, perms));
                 }
@@ -681,16 +700,74 @@ impl<'a, O: PermissionOracle + ?Sized> Searcher<'a, O> {
     }
 }
 
+/// `f(i, state of i)` for every principal `i` with `pick(i)`, on the machine's cores (threads take blocks of
+/// principals in turn), results in principal order. Each principal's state is only touched by the thread working
+/// on it and the oracle's answers do not depend on the order of questions, so the results are those of one thread.
+fn per_principal<'s, S: Send, R: Send>(
+    states: &'s mut [S],
+    pick: impl Fn(usize) -> bool + Sync,
+    f: impl Fn(usize, &mut S) -> R + Sync,
+) -> Vec<(usize, R)> {
+    const BLOCK: usize = 128;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(8);
+    let run = |start: usize, block: &mut [S]| -> Vec<(usize, R)> {
+        block
+            .iter_mut()
+            .enumerate()
+            .map(|(k, st)| (start + k, st))
+            .filter(|(i, _)| pick(*i))
+            .map(|(i, st)| (i, f(i, st)))
+            .collect()
+    };
+    if threads <= 1 || states.len() < 2 * BLOCK {
+        return run(0, states);
+    }
+    let blocks: Vec<(usize, &'s mut [S])> = states
+        .chunks_mut(BLOCK)
+        .enumerate()
+        .map(|(b, block)| (b * BLOCK, block))
+        .collect();
+    let queue = Mutex::new(blocks.into_iter());
+    let work = || {
+        let mut out = Vec::new();
+        loop {
+            let next = queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some((start, block)) = next else { break };
+            out.push((start, run(start, block)));
+        }
+        out
+    };
+    // The calling thread works too (its allocator arena holds the memory freed before; a new thread's is empty).
+    let mut done: Vec<(usize, Vec<(usize, R)>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut out = work();
+        out.extend(
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default()),
+        );
+        out
+    });
+    done.sort_unstable_by_key(|(start, _)| *start);
+    done.into_iter().flat_map(|(_, r)| r).collect()
+}
+
 /// Finds every principal that can reach admin within `options.max_depth` steps, and its paths.
 #[must_use]
-pub fn find_paths<O: PermissionOracle + ?Sized>(
+pub fn find_paths<O: PermissionOracle + Sync + ?Sized>(
     oracle: &O,
     techniques: &[Technique],
     options: SearchOptions,
 ) -> PathReport {
     let principals = oracle.principals();
     let n = principals.len();
-    let mut s = Searcher::new(oracle, techniques);
+    let s = Searcher::new(oracle, techniques);
+    let mut states: Vec<PrincipalState<'_>> = vec![PrincipalState::default(); n];
     // dist[i]: fewest steps to admin; next[i]: the first step of one shortest path.
     let mut dist: Vec<Option<usize>> = s.full.iter().map(|f| f.then_some(0)).collect();
     let mut next: Vec<Option<Edge>> = vec![None; n];
@@ -700,16 +777,14 @@ pub fn find_paths<O: PermissionOracle + ?Sized>(
             admin: level == 1,
             principals: &frontier,
         };
-        let mut found = Vec::new();
-        for i in 0..n {
-            if dist.get(i).copied().flatten().is_some() {
-                continue;
-            }
-            let (edges, _) = s.edges(i, &wanted, 1);
-            if let Some(e) = edges.into_iter().next() {
-                found.push((i, e));
-            }
-        }
+        let found: Vec<(usize, Edge)> = per_principal(
+            &mut states,
+            |i| dist.get(i).copied().flatten().is_none(),
+            |i, st| s.edges(st, i, &wanted, 1).0.into_iter().next(),
+        )
+        .into_iter()
+        .filter_map(|(i, e)| e.map(|e| (i, e)))
+        .collect();
         if found.is_empty() {
             break;
         }
@@ -755,6 +830,47 @@ pub fn find_paths<O: PermissionOracle + ?Sized>(
         .iter()
         .map(|d| d.is_some_and(|d| d < options.max_depth))
         .collect();
+    let wanted = Wanted {
+        admin: true,
+        principals: &usable,
+    };
+    // Per principal that reaches admin in one or more steps: its paths and how many first steps hit the cap.
+    let found = per_principal(
+        &mut states,
+        |i| dist.get(i).copied().flatten().is_some_and(|d| d > 0),
+        |i, st| {
+            let mut paths = Vec::new();
+            let Some(me) = principals.get(i) else {
+                return (paths, 0);
+            };
+            let (edges, omitted) = s.edges(st, i, &wanted, options.max_targets_per_technique);
+            'edges: for e in edges {
+                let mut steps = vec![to_step(i, &e)];
+                let mut cur = e.dest;
+                while let Dest::Principal(j) = cur {
+                    if j == i {
+                        continue 'edges;
+                    }
+                    let Some(Some(nx)) = next.get(j) else { break };
+                    steps.push(to_step(j, nx));
+                    cur = nx.dest;
+                }
+                if steps.len() > options.max_depth {
+                    continue;
+                }
+                let conditional = steps
+                    .iter()
+                    .any(|s| s.permissions.iter().any(|p| p.conditional));
+                paths.push(EscalationPath {
+                    principal: me.arn.clone(),
+                    steps,
+                    conditional,
+                });
+            }
+            (paths, omitted)
+        },
+    );
+    let mut found = found.into_iter().peekable();
     for i in 0..n {
         let Some(d) = dist.get(i).copied().flatten() else {
             continue;
@@ -766,37 +882,13 @@ pub fn find_paths<O: PermissionOracle + ?Sized>(
         if d == 0 {
             continue;
         }
-        let wanted = Wanted {
-            admin: true,
-            principals: &usable,
+        let Some((_, (paths, omitted))) = found.next_if(|(j, _)| *j == i) else {
+            continue;
         };
-        let (edges, omitted) = s.edges(i, &wanted, options.max_targets_per_technique);
         if omitted > 0 {
             report.omitted_first_steps.push((me.arn.clone(), omitted));
         }
-        'edges: for e in edges {
-            let mut steps = vec![to_step(i, &e)];
-            let mut cur = e.dest;
-            while let Dest::Principal(j) = cur {
-                if j == i {
-                    continue 'edges;
-                }
-                let Some(Some(nx)) = next.get(j) else { break };
-                steps.push(to_step(j, nx));
-                cur = nx.dest;
-            }
-            if steps.len() > options.max_depth {
-                continue;
-            }
-            let conditional = steps
-                .iter()
-                .any(|s| s.permissions.iter().any(|p| p.conditional));
-            report.paths.push(EscalationPath {
-                principal: me.arn.clone(),
-                steps,
-                conditional,
-            });
-        }
+        report.paths.extend(paths);
     }
     report
 }

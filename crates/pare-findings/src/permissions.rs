@@ -247,6 +247,36 @@ pub fn admin_equivalent(p: &PrincipalFacts, self_paths: &[&EscalationPath]) -> O
     ))
 }
 
+/// The sensitive actions (privilege escalation, credentials and resource exposure) a principal holds on every
+/// resource without conditions, per category with the first names and the count; empty for full admins. It depends
+/// on the permissions only, so principals with the same permissions can share it.
+#[must_use]
+pub fn sensitive_facts(
+    catalog: &Catalog,
+    p: &PrincipalFacts,
+    risk: &RiskIndex,
+) -> Vec<(RiskCategory, Vec<String>, usize)> {
+    let mut hits: Vec<(RiskCategory, Vec<String>, usize)> = Vec::new();
+    if p.permissions.full_admin {
+        return hits;
+    }
+    for c in [
+        RiskCategory::PrivilegeEscalation,
+        RiskCategory::CredentialsExposure,
+        RiskCategory::ResourceExposure,
+    ] {
+        let actions = risk.actions(c);
+        if !p.permissions.on_star.intersects(actions) {
+            continue;
+        }
+        let mut s = p.permissions.on_star.clone();
+        s.intersect_with(actions);
+        let (n, total) = names(catalog, s.iter());
+        hits.push((c, n, total));
+    }
+    hits
+}
+
 /// The sensitive-actions-on-`*` finding (privilege escalation, credentials and resource exposure actions
 /// allowed on every resource without conditions), for principals that are not full admins.
 #[must_use]
@@ -255,23 +285,16 @@ pub fn sensitive_on_star(
     p: &PrincipalFacts,
     risk: &RiskIndex,
 ) -> Option<Finding> {
-    if p.permissions.full_admin {
-        return None;
-    }
-    let mut hits: Vec<(RiskCategory, Vec<String>, usize)> = Vec::new();
-    for c in [
-        RiskCategory::PrivilegeEscalation,
-        RiskCategory::CredentialsExposure,
-        RiskCategory::ResourceExposure,
-    ] {
-        let mut s = p.permissions.on_star.clone();
-        s.intersect_with(risk.actions(c));
-        if !s.is_empty() {
-            let (n, total) = names(catalog, s.iter());
-            hits.push((c, n, total));
-        }
-    }
-    if hits.is_empty() {
+    sensitive_on_star_finding(p, &sensitive_facts(catalog, p, risk))
+}
+
+/// [`sensitive_on_star`] from the principal's [`sensitive_facts`].
+#[must_use]
+pub fn sensitive_on_star_finding(
+    p: &PrincipalFacts,
+    hits: &[(RiskCategory, Vec<String>, usize)],
+) -> Option<Finding> {
+    if p.permissions.full_admin || hits.is_empty() {
         return None;
     }
     let severity = if hits
@@ -574,7 +597,7 @@ pub fn risk_scores(
     risk: &RiskIndex,
 ) -> Vec<RiskScore> {
     type Key<'a> = (&'a ActionSet, &'a ActionSet, Vec<ActionId>);
-    let mut index: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
+    let mut index: crate::fast_hash::FastMap<Key<'_>, usize> = crate::fast_hash::FastMap::default();
     let mut representatives: Vec<&PrincipalFacts> = Vec::new();
     let group: Vec<usize> = principals
         .iter()

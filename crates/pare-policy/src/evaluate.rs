@@ -346,6 +346,124 @@ pub fn any_resource_pattern_matches<S: AsRef<str>>(patterns: &[S], resource: &st
     })
 }
 
+/// A resource split once into its six ARN parts (or not ARN-shaped), for matching many [`ResourcePattern`]s
+/// against it without splitting it again.
+#[derive(Clone, Copy, Debug)]
+pub struct ResourceParts<'a> {
+    text: &'a str,
+    parts: Option<[&'a str; 6]>,
+}
+
+impl<'a> ResourceParts<'a> {
+    /// Splits `resource` as [`evaluate`] does.
+    #[must_use]
+    pub fn new(resource: &'a str) -> ResourceParts<'a> {
+        ResourceParts {
+            text: resource,
+            parts: arn_parts(resource),
+        }
+    }
+
+    /// The resource as given.
+    #[must_use]
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// [`resource_in_account`] without splitting the resource again.
+    #[must_use]
+    pub fn in_account(&self, account: &str, context: &Context) -> bool {
+        let resource_account = match context.get("aws:resourceaccount") {
+            Lookup::Single(a) => Some(a),
+            Lookup::Unknown => self
+                .parts
+                .map(|[_, _, _, _, account, _]| account)
+                .filter(|a| !a.is_empty() && !a.contains(['*', '?'])),
+            Lookup::Multi(_) | Lookup::Absent => None,
+        };
+        resource_account.is_none_or(|r| r == account)
+    }
+}
+
+/// How one ARN part of a [`ResourcePattern`] matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PartPattern {
+    /// `*`: any value.
+    Any,
+    /// No wildcard: equal text.
+    Literal(Box<str>),
+    /// `*`/`?` inside.
+    Glob(Box<str>),
+}
+
+impl PartPattern {
+    fn new(part: &str) -> PartPattern {
+        if part == "*" {
+            PartPattern::Any
+        } else if part.contains(['*', '?']) {
+            PartPattern::Glob(part.into())
+        } else {
+            PartPattern::Literal(part.into())
+        }
+    }
+
+    fn matches(&self, value: &str) -> bool {
+        match self {
+            PartPattern::Any => true,
+            PartPattern::Literal(l) => **l == *value,
+            PartPattern::Glob(g) => pattern::glob(g, value, false),
+        }
+    }
+}
+
+/// A `Resource` pattern without policy variables, split once ("compiled"), that matches a resource exactly as
+/// [`resource_pattern_matches`] does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourcePattern {
+    text: Box<str>,
+    /// `None` for `*` alone; the six parts for an ARN-shaped pattern (`Some(None)` when it is not ARN-shaped).
+    parts: Option<Option<Box<[PartPattern; 6]>>>,
+}
+
+impl ResourcePattern {
+    /// Compiles a pattern (it must hold no policy variable).
+    #[must_use]
+    pub fn new(pattern: &str) -> ResourcePattern {
+        let parts =
+            (pattern != "*").then(|| arn_parts(pattern).map(|p| Box::new(p.map(PartPattern::new))));
+        ResourcePattern {
+            text: pattern.into(),
+            parts,
+        }
+    }
+
+    /// The pattern's text.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether it matches the resource, as [`resource_pattern_matches`].
+    #[must_use]
+    pub fn matches(&self, resource: &ResourceParts<'_>) -> bool {
+        match (&self.parts, resource.parts) {
+            (None, _) => true,
+            (Some(Some(p)), Some(r)) => p.iter().zip(r.iter()).all(|(p, r)| p.matches(r)),
+            (Some(_), _) => pattern::glob(&self.text, resource.text, false),
+        }
+    }
+}
+
+/// Whether any of the compiled patterns matches the resource ([`any_resource_pattern_matches`] without splitting
+/// anything again).
+#[must_use]
+pub fn any_compiled_pattern_matches(
+    patterns: &[ResourcePattern],
+    resource: &ResourceParts<'_>,
+) -> bool {
+    patterns.iter().any(|p| p.matches(resource))
+}
+
 /// The outcome of one statement against the request.
 #[derive(Debug)]
 struct StatementOutcome {

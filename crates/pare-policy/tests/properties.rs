@@ -1241,3 +1241,71 @@ proptest! {
         }
     }
 }
+
+/// Pattern and resource texts built from pieces that make ARN-shaped and other strings, with wildcards.
+fn resource_text(wildcards: bool) -> impl Strategy<Value = String> {
+    let pieces: &'static [&'static str] = if wildcards {
+        &[
+            "arn:",
+            "aws",
+            ":",
+            "s3",
+            "iam",
+            "111122223333",
+            "role/",
+            "b",
+            "/k",
+            "*",
+            "?",
+            "é",
+            "a*b",
+            "",
+        ]
+    } else {
+        &[
+            "arn:",
+            "aws",
+            ":",
+            "s3",
+            "iam",
+            "111122223333",
+            "role/",
+            "b",
+            "/k",
+            "é",
+            "ab",
+            "",
+        ]
+    };
+    prop::collection::vec(select(pieces), 0..9).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A compiled `ResourcePattern` matches exactly what `resource_pattern_matches` matches, and
+    /// `ResourceParts::in_account` agrees with `resource_in_account`.
+    #[test]
+    fn compiled_resource_patterns_match_as_the_evaluation(
+        patterns in prop::collection::vec(prop_oneof![resource_text(true), select(PLAIN_RESOURCES).prop_map(str::to_owned)], 1..4),
+        resource in prop_oneof![resource_text(false), select(REQUEST_RESOURCES).prop_map(str::to_owned)],
+    ) {
+        use pare_policy::evaluate::{
+            ResourceParts, ResourcePattern, any_compiled_pattern_matches, any_resource_pattern_matches,
+            resource_in_account, resource_pattern_matches,
+        };
+        let parts = ResourceParts::new(&resource);
+        let compiled: Vec<ResourcePattern> = patterns.iter().map(|p| ResourcePattern::new(p)).collect();
+        for (p, c) in patterns.iter().zip(&compiled) {
+            prop_assert_eq!(c.matches(&parts), resource_pattern_matches(p, &resource), "{} vs {}", p, resource);
+        }
+        prop_assert_eq!(
+            any_compiled_pattern_matches(&compiled, &parts),
+            any_resource_pattern_matches(&patterns, &resource)
+        );
+        let context = Context::new();
+        for account in ["111122223333", "", "other"] {
+            prop_assert_eq!(parts.in_account(account, &context), resource_in_account(account, &resource, &context));
+        }
+    }
+}
