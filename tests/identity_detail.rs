@@ -64,6 +64,10 @@ fn alice_in_the_awscli_account() {
     let d = explore_identity::identity(&db, ALICE).unwrap();
     assert_eq!(d.arn.as_deref(), Some(ALICE));
     assert_eq!(d.kind, "user");
+    assert_eq!(
+        d.graph_limit, None,
+        "a small account draws the whole neighbourhood"
+    );
     assert_eq!(d.groups, ["Admins"]);
     assert!(
         d.policies
@@ -281,4 +285,76 @@ fn escalation_paths_of_the_iam_vulnerable_account() {
     // No trail: nothing used, nothing to replay.
     assert_eq!(d.used_actions, 0);
     assert!(d.window.is_none());
+}
+
+/// An account where one user may assume 200 roles that trust the account (as in a large organisation): the
+/// identity screen evaluates and lists every one of the user's own links, but draws only the first 60 and says
+/// so; a role's screen keeps its own links and stops following chains (the user's 200 roles). Small accounts
+/// draw everything (`graph_limit` is `None` for Alice above).
+#[test]
+fn the_graph_of_an_identity_linked_to_hundreds_of_roles_is_limited_and_says_so() {
+    let account = "123456789012";
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole"}]});
+    let roles: Vec<serde_json::Value> = (0..200)
+        .map(|i| {
+            serde_json::json!({"Path": "/", "RoleName": format!("app-{i:03}"), "RoleId": format!("AROA{i:017}"),
+                "Arn": format!("arn:aws:iam::{account}:role/app-{i:03}"), "CreateDate": "2024-01-01T00:00:00Z",
+                "AssumeRolePolicyDocument": trust, "InstanceProfileList": [], "RolePolicyList": [],
+                "AttachedManagedPolicies": [], "Tags": []})
+        })
+        .collect();
+    let gaad = serde_json::json!({
+        "UserDetailList": [{"Path": "/", "UserName": "ops", "UserId": "AIDAOPS0000000000000",
+            "Arn": format!("arn:aws:iam::{account}:user/ops"), "CreateDate": "2024-01-01T00:00:00Z",
+            "GroupList": [], "AttachedManagedPolicies": [], "Tags": [],
+            "UserPolicyList": [{"PolicyName": "assume-anything", "PolicyDocument": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}]}],
+        "GroupDetailList": [], "RoleDetailList": roles, "Policies": []
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gaad.json");
+    std::fs::write(&file, serde_json::to_vec(&gaad).unwrap()).unwrap();
+    let db = dir.path().join("pare.db");
+    pare(&["import", "--db", s(&db), "--authz", s(&file), "--no-review"]);
+
+    let ops = format!("arn:aws:iam::{account}:user/ops");
+    let d = explore_identity::identity(&db, &ops).unwrap();
+    assert_eq!(d.can_assume.len(), 200, "every link is listed");
+    let limit = d.graph_limit.expect("the graph is limited");
+    assert_eq!(
+        (limit.linked, limit.drawn, limit.direct_only),
+        (200, 60, true)
+    );
+    let drawn_roles: Vec<&str> = d
+        .graph
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "role")
+        .map(|n| n.label.as_str())
+        .collect();
+    assert_eq!(drawn_roles.len(), 60);
+    assert_eq!(drawn_roles.first(), Some(&"app-000"));
+    assert!(d.graph.nodes.iter().any(|n| n.focus && n.id == ops));
+    assert!(d.graph.nodes.iter().any(|n| n.kind == "inline_policy"));
+    assert!(
+        d.graph
+            .edges
+            .iter()
+            .all(|e| d.graph.nodes.iter().any(|n| n.id == e.from)
+                && d.graph.nodes.iter().any(|n| n.id == e.to)),
+        "no edge to a node that is not drawn"
+    );
+
+    let role = format!("arn:aws:iam::{account}:role/app-007");
+    let d = explore_identity::identity(&db, &role).unwrap();
+    assert_eq!(
+        d.assumed_by
+            .iter()
+            .map(|l| l.principal.as_str())
+            .collect::<Vec<_>>(),
+        [ops.as_str()]
+    );
+    let limit = d.graph_limit.expect("chains through ops are not followed");
+    assert_eq!((limit.linked, limit.drawn), (1, 1));
 }

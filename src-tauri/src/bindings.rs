@@ -71,6 +71,7 @@ pub fn typescript() -> String {
         pare_engine::explore_identity::GraphNode::decl(),
         pare_engine::explore_identity::GraphEdge::decl(),
         pare_engine::explore_identity::IdentityGraph::decl(),
+        pare_engine::explore_identity::GraphLimit::decl(),
         pare_engine::explore_identity::AssumeLink::decl(),
         pare_engine::explore_identity::StepPermissionView::decl(),
         pare_engine::explore_identity::StepView::decl(),

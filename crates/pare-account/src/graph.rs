@@ -227,6 +227,21 @@ impl AccountGraph {
         id: PrincipalId,
         depth: usize,
     ) {
+        self.add_trust_edges_around_bounded(perms, id, depth, usize::MAX);
+    }
+
+    /// Like [`AccountGraph::add_trust_edges_around`], but stops walking once more than `limit` principals are
+    /// linked to the ones walked so far (an identity in a large account that may assume thousands of roles):
+    /// then only the principal's own can-assume edges are complete (every caller that may assume it, every role
+    /// it may assume), and the answer is `false`. `true`: the whole neighbourhood was evaluated, exactly as
+    /// with `add_trust_edges_around`.
+    pub fn add_trust_edges_around_bounded(
+        &mut self,
+        perms: &AccountPermissions<'_>,
+        id: PrincipalId,
+        depth: usize,
+        limit: usize,
+    ) -> bool {
         let trusts = std::mem::take(&mut self.role_trusts);
         let by_role: HashMap<PrincipalId, &RoleTrust> =
             trusts.iter().map(|t| (t.role, t)).collect();
@@ -265,11 +280,15 @@ impl AccountGraph {
         // The same walk as `neighbourhood`: before a node's edges are read, every edge touching it is added.
         let Some(start) = self.principal_node(id) else {
             self.role_trusts = trusts;
-            return;
+            return true;
         };
         let mut seen: BTreeSet<NodeIndex> = BTreeSet::from([start]);
         let mut frontier = vec![start];
         for _ in 0..=depth {
+            if seen.len() > limit {
+                self.role_trusts = trusts;
+                return false;
+            }
             let mut next = Vec::new();
             for n in frontier {
                 if let Some(Node::Principal { id: p }) = self.graph.node_weight(n).cloned()
@@ -327,6 +346,10 @@ impl AccountGraph {
             }
             frontier = next;
         }
+        if seen.len() > limit {
+            self.role_trusts = trusts;
+            return false;
+        }
         // Principals seen but not expanded: the edges between two of them are shown too.
         let rest: Vec<PrincipalId> = seen
             .iter()
@@ -347,6 +370,7 @@ impl AccountGraph {
             }
         }
         self.role_trusts = trusts;
+        true
     }
 
     /// Nodes and structural edges: principals, groups, policies; member-of, attached, inline, boundary.

@@ -333,3 +333,45 @@ fn graph_around_a_principal_equals_the_whole_graph_around_it() {
     assert!(checked > 100, "{checked}");
     assert!(with_assume > 20, "{with_assume}");
 }
+
+/// The bounded walk the identity screen uses: when it gives up (more principals around than the limit), the
+/// principal's own can-assume edges (both directions) are still exactly the whole graph's; when it does not, the
+/// neighbourhood is the whole graph's, as with the unbounded walk.
+#[test]
+fn bounded_walk_keeps_the_principals_own_edges_exact() {
+    let catalog = Catalog::bundled().unwrap();
+    let acc = iam_vulnerable();
+    let perms = AccountPermissions::compile(&acc, catalog);
+    let whole = AccountGraph::build(&perms);
+    let own = |g: &AccountGraph, id| {
+        let n = g.principal_node(id).unwrap();
+        let mut v: Vec<String> = g
+            .edges_from(n)
+            .map(|(t, e)| (t, e, "out"))
+            .chain(g.edges_to(n).map(|(s, e)| (s, e, "in")))
+            .filter(|(_, e, _)| e.kind.name() == "can_assume")
+            .map(|(m, e, dir)| format!("{dir} {} {}", g.label(&acc, m), e.reason))
+            .collect();
+        v.sort();
+        v
+    };
+    let (mut gave_up, mut complete) = (0, 0);
+    for id in acc.principal_ids() {
+        for limit in [1, 3, usize::MAX] {
+            let mut bounded = AccountGraph::build_structure(&perms);
+            let whole_walk = bounded.add_trust_edges_around_bounded(&perms, id, 2, limit);
+            assert_eq!(own(&bounded, id), own(&whole, id), "{id:?} limit {limit}");
+            if whole_walk {
+                complete += 1;
+                let expected = whole.neighbourhood(id, 2);
+                let got = bounded.neighbourhood(id, 2);
+                assert_eq!(bounded.to_json(&acc, &got), whole.to_json(&acc, &expected));
+            } else {
+                gave_up += 1;
+                assert!(limit < usize::MAX);
+            }
+        }
+    }
+    assert!(gave_up > 10, "{gave_up}");
+    assert!(complete > 100, "{complete}");
+}

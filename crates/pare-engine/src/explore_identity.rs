@@ -26,6 +26,28 @@ pub const NAME_CAP: usize = 200;
 /// How many hops of can-assume / can-escalate-to the graph follows from the identity.
 const GRAPH_DEPTH: usize = 2;
 
+/// How many principals the graph may gather around the identity before it shows only the identity's own links
+/// (an identity that may assume thousands of roles of a large account: evaluating every chain around it takes
+/// minutes and no one can read the drawing).
+const GRAPH_PRINCIPAL_LIMIT: usize = 150;
+
+/// How many linked principals are drawn when the graph shows only the identity's own links; the can-assume lists
+/// stay complete.
+const GRAPH_DRAWN_LINKS: usize = 60;
+
+/// The graph shows only part of what is linked to the identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct GraphLimit {
+    /// Principals linked to the identity directly (can assume it, or it can assume them, or escalation).
+    pub linked: u32,
+    /// How many of them are drawn.
+    pub drawn: u32,
+    /// Chains beyond the identity's own links were not followed.
+    pub direct_only: bool,
+}
+
 /// A node of the identity graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -246,6 +268,8 @@ pub struct IdentityDetail {
     pub boundary: Option<String>,
     /// The graph.
     pub graph: IdentityGraph,
+    /// Set when the graph shows only part of what is linked to the identity (large accounts).
+    pub graph_limit: Option<GraphLimit>,
     /// Who can assume it.
     pub assumed_by: Vec<AssumeLink>,
     /// What it can assume.
@@ -886,6 +910,7 @@ pub fn identity(db: &Path, key: &str) -> Result<IdentityDetail, EngineError> {
         policies: Vec::new(),
         boundary: None,
         graph: IdentityGraph::default(),
+        graph_limit: None,
         assumed_by: Vec::new(),
         can_assume: Vec::new(),
         escalations: Vec::new(),
@@ -945,7 +970,7 @@ pub fn identity(db: &Path, key: &str) -> Result<IdentityDetail, EngineError> {
                 .and_then(|b| account.policy(b))
                 .map(|m| m.arn.clone());
             let perms = AccountPermissions::compile(account, catalog);
-            let mut graph = AccountGraph::build(&perms);
+            let mut graph = AccountGraph::build_structure(&perms);
             let facts: Vec<UsageFact> = all_usage
                 .iter()
                 .map(|r| UsageFact {
@@ -957,7 +982,17 @@ pub fn identity(db: &Path, key: &str) -> Result<IdentityDetail, EngineError> {
                 })
                 .collect();
             graph.add_usage(&perms, &facts);
-            let nodes = graph.neighbourhood(*id, GRAPH_DEPTH);
+            // Only the can-assume pairs the view can see are evaluated (the same neighbourhood as on the whole
+            // graph, tested in pare-account); when too many principals gather around the identity, only its own
+            // links are kept.
+            let whole_walk = graph.add_trust_edges_around_bounded(
+                &perms,
+                *id,
+                GRAPH_DEPTH,
+                GRAPH_PRINCIPAL_LIMIT,
+            );
+            let depth = if whole_walk { GRAPH_DEPTH } else { 0 };
+            let nodes = graph.neighbourhood(*id, depth);
             let json = graph.to_json(account, &nodes);
             let arn = p.arn.clone();
             detail.graph = graph_from_json(&json, &arn);
@@ -983,6 +1018,9 @@ pub fn identity(db: &Path, key: &str) -> Result<IdentityDetail, EngineError> {
                     }
                     _ => {}
                 }
+            }
+            if !whole_walk {
+                detail.graph_limit = Some(keep_drawn_links(&mut detail.graph, &arn));
             }
             let mut policies: Vec<String> = p
                 .attached
@@ -1140,6 +1178,44 @@ fn graph_from_json(json: &serde_json::Value, focus: &str) -> IdentityGraph {
         });
     }
     g
+}
+
+/// Keeps the focus, its groups and policies, and the first [`GRAPH_DRAWN_LINKS`] principals linked to it (by id);
+/// says how many were linked.
+fn keep_drawn_links(g: &mut IdentityGraph, focus: &str) -> GraphLimit {
+    const PRINCIPAL_KINDS: [&str; 4] = ["user", "role", "root", "external"];
+    let principals: BTreeSet<String> = g
+        .nodes
+        .iter()
+        .filter(|n| PRINCIPAL_KINDS.contains(&n.kind.as_str()))
+        .map(|n| n.id.clone())
+        .collect();
+    let mut linked: Vec<&str> = g
+        .edges
+        .iter()
+        .filter_map(|e| match (e.from.as_str(), e.to.as_str()) {
+            (f, t) if f == focus && t != focus => Some(t),
+            (f, t) if t == focus && f != focus => Some(f),
+            _ => None,
+        })
+        .filter(|n| principals.contains(*n))
+        .collect();
+    linked.sort_unstable();
+    linked.dedup();
+    let drawn: BTreeSet<String> = linked
+        .iter()
+        .take(GRAPH_DRAWN_LINKS)
+        .map(|n| (*n).to_owned())
+        .collect();
+    let limit = GraphLimit {
+        linked: u32::try_from(linked.len()).unwrap_or(u32::MAX),
+        drawn: u32::try_from(drawn.len()).unwrap_or(u32::MAX),
+        direct_only: true,
+    };
+    let hidden = |id: &str| id != focus && principals.contains(id) && !drawn.contains(id);
+    g.nodes.retain(|n| !hidden(&n.id));
+    g.edges.retain(|e| !hidden(&e.from) && !hidden(&e.to));
+    limit
 }
 
 /// Adds the identity's escalation steps to the graph (an `admin` node for full access).

@@ -1550,6 +1550,20 @@ nodes: Array<GraphNode>,
  */
 edges: Array<GraphEdge>, };
 
+export type GraphLimit = { 
+/**
+ * Principals linked to the identity directly (can assume it, or it can assume them, or escalation).
+ */
+linked: number, 
+/**
+ * How many of them are drawn.
+ */
+drawn: number, 
+/**
+ * Chains beyond the identity's own links were not followed.
+ */
+directOnly: boolean, };
+
 export type AssumeLink = { 
 /**
  * The other side: the caller (for "assumed by") or the role (for "can assume").
@@ -1788,6 +1802,10 @@ boundary: string | null,
  * The graph.
  */
 graph: IdentityGraph, 
+/**
+ * Set when the graph shows only part of what is linked to the identity (large accounts).
+ */
+graphLimit: GraphLimit | null, 
 /**
  * Who can assume it.
  */

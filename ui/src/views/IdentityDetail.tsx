@@ -129,6 +129,14 @@ function GraphTab({ detail, navigate }: { detail: Detail; navigate: Navigate }) 
         <h3>
           Identity graph <small>groups → policies, trust and can-assume chains, escalation paths, CloudTrail use</small>
         </h3>
+        {detail.graphLimit ? (
+          <p className="muted" data-testid="graph-limit">
+            {detail.graphLimit.linked.toLocaleString()} principals are linked to this identity directly; the graph draws{" "}
+            {detail.graphLimit.drawn.toLocaleString()} of them
+            {detail.graphLimit.directOnly ? " and does not follow chains beyond its own links" : ""}. The can-assume lists below are
+            complete.
+          </p>
+        ) : null}
         <IdentityGraph graph={detail.graph} onSelect={open} />
         <p className="legend muted">
           <span className="dot focus" /> this identity <span className="dot group" /> group <span className="dot policy" /> policy{" "}

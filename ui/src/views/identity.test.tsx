@@ -52,6 +52,7 @@ const detail: Detail = {
   policies: ["arn:aws:iam::aws:policy/IAMFullAccess"],
   boundary: null,
   graph,
+  graphLimit: null,
   assumedBy: [],
   canAssume: [
     {
@@ -204,6 +205,16 @@ describe("IdentityDetail", () => {
     expect(step.textContent).toContain("iam-001");
     expect(step.textContent).toContain("iam:CreatePolicyVersion");
     expect(step.textContent).toContain("admin (full access)");
+    expect(screen.queryByTestId("graph-limit")).toBeNull();
+  });
+
+  it("says when the graph draws only part of a large neighbourhood", () => {
+    const limited = { ...detail, graphLimit: { linked: 2013, drawn: 60, directOnly: true } };
+    render(<IdentityDetail detail={limited} rightsize={{ loading: true }} navigate={() => {}} onExport={noop} />);
+    const note = screen.getByTestId("graph-limit").textContent ?? "";
+    expect(note).toContain((2013).toLocaleString());
+    expect(note).toContain("draws 60 of them");
+    expect(note).toContain("does not follow chains");
   });
 
   it("opens another identity from the trust panel", () => {
