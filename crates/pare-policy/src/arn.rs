@@ -50,7 +50,8 @@ fn glob(pattern: &str, value: &str) -> bool {
     pattern::glob(pattern, value, false)
 }
 
-fn split6(s: &str) -> Option<[&str; 6]> {
+/// The six colon-separated parts of a text (the last part keeps any further colons); `None` with fewer than six.
+pub(crate) fn split6(s: &str) -> Option<[&str; 6]> {
     let mut it = s.splitn(6, ':');
     Some([
         it.next()?,

@@ -567,15 +567,7 @@ fn arn_parts(s: &str) -> Option<[&str; 6]> {
     if !s.starts_with("arn:") {
         return None;
     }
-    let mut it = s.splitn(6, ':');
-    Some([
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ])
+    crate::arn::split6(s)
 }
 
 /// Matches a substituted `Resource` pattern against the request's resource, part by part for ARNs.
